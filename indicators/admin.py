@@ -1,0 +1,72 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Indicator, PortalSettings, ScorecardEntry, ServiceArea, Target, Team, Theme
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "title", "theme", "service_area", "responsible_officer", "polarity", "unit", "status", "is_key")
+    list_filter = ("theme", "service_area", "status", "is_key", "polarity", "unit")
+    search_fields = ("code", "title", "definition")
+    autocomplete_fields = ("responsible_officer", "deputies")
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ("indicator", "financial_year", "target", "tolerance", "tolerance_kind", "dot_threshold")
+    list_filter = ("financial_year", "tolerance_kind")
+    search_fields = ("indicator__code", "indicator__title")
+
+
+@admin.register(Theme)
+class ThemeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "position")
+    list_editable = ("position",)
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(SimpleHistoryAdmin):
+    list_display = ("name",)
+    filter_horizontal = ("directors",)
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "due_working_day", "persistent_red_periods", "comparator_band")
+
+    def has_add_permission(self, request):
+        return not PortalSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScorecardEntry)
+class ScorecardEntryAdmin(admin.ModelAdmin):
+    """Read-only: entries are computed by the scorecard recompute, never edited."""
+
+    list_display = ("indicator", "period", "team", "value", "target", "rag", "direction", "persistent_red")
+    list_filter = ("rag", "period")
+    search_fields = ("indicator__code",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

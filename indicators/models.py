@@ -1,0 +1,303 @@
+"""The indicator catalogue (PRODUCT §2): themes, service areas, teams, indicators and targets."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from . import periods
+
+
+class Polarity(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+    NEUTRAL = "neutral", "No judgement"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "Percentage"
+    RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
+    COUNT = "count", "Count"
+    AVERAGE = "average", "Average"
+    DAYS = "days", "Days"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Measure(models.TextChoices):
+    IN_MONTH = "in_month", "In month (flow)"
+    SNAPSHOT = "snapshot", "Snapshot at period end"
+    ROLLING_12M = "rolling_12m", "Rolling 12 months"
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", "Sum of months"
+    RATIO = "ratio", "Σ numerator / Σ denominator"
+    LATEST = "latest", "Latest value"
+    MEAN = "mean", "Mean of months"
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    UNDER_DEVELOPMENT = "under_development", "Under development"
+    TO_BE_CONFIRMED = "to_be_confirmed", "To be confirmed"
+    RETIRED = "retired", "Retired"
+
+
+class ToleranceKind(models.TextChoices):
+    ABSOLUTE = "absolute", "Absolute (points or cases)"
+    RELATIVE = "relative", "Relative (% of target)"
+
+
+class Theme(models.Model):
+    """An ordered section of the scorecard, e.g. 'Front Door'."""
+
+    name = models.CharField(max_length=200, unique=True)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceArea(models.Model):
+    """Routes approval: the directors of a service area review its indicators' figures."""
+
+    name = models.CharField(max_length=200, unique=True)
+    directors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="directed_service_areas")
+
+    history = HistoricalRecords(m2m_fields=[directors])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    """A team or area for breakdowns (EAST, NWC, SOUTH, …)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """Indicators the user is responsible officer or deputy for."""
+        return self.filter(Q(responsible_officer=user) | Q(deputies=user)).distinct()
+
+    def in_service_areas_of(self, director):
+        return self.filter(service_area__directors=director)
+
+    def live(self):
+        """Indicators that take monthly figures (not retired, not still being defined)."""
+        return self.filter(status=Status.ACTIVE)
+
+    def for_catalogue(self):
+        return self.select_related("theme", "service_area", "responsible_officer")
+
+
+class Indicator(models.Model):
+    code = models.CharField(max_length=30, unique=True, help_text="As printed, e.g. 'CP 5', 'W1 a'.")
+    title = models.CharField(max_length=500)
+    definition = models.TextField(blank=True)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="indicators")
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="indicators")
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_indicators"
+    )
+    deputies = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="deputised_indicators")
+    polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.NEUTRAL)
+    unit = models.CharField(max_length=15, choices=Unit.choices, default=Unit.COUNT)
+    decimals = models.PositiveSmallIntegerField(default=0)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    measure = models.CharField(max_length=15, choices=Measure.choices, default=Measure.IN_MONTH)
+    aggregation = models.CharField(max_length=10, choices=Aggregation.choices, default=Aggregation.LATEST)
+    numerator_label = models.CharField(max_length=200, blank=True)
+    denominator_label = models.CharField(max_length=200, blank=True)
+    population_base = models.CharField(
+        max_length=200, blank=True, help_text="For rates: the population the rate is per 10,000 of, e.g. '0–17'."
+    )
+    is_key = models.BooleanField("key KPI", default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    info_note = models.TextField(blank=True, help_text="Shown behind the ⓘ mark.")
+    position = models.PositiveIntegerField(default=0, help_text="Order within the theme.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[deputies])
+
+    class Meta:
+        ordering = ["theme__position", "position", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def default_dot_threshold(self) -> Decimal:
+        """§2: 1.0 for percentages and rates, 0 for other units."""
+        return Decimal("1.0") if self.unit in (Unit.PERCENT, Unit.RATE_PER_10K) else Decimal("0")
+
+
+class Target(models.Model):
+    """The target in force for one financial year. History is kept."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    financial_year = models.PositiveSmallIntegerField(help_text="Start year: 2022 means 2022/23.")
+    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    tolerance = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    tolerance_kind = models.CharField(max_length=10, choices=ToleranceKind.choices, default=ToleranceKind.ABSOLUTE)
+    dot_threshold = models.DecimalField(
+        "direction-of-travel threshold",
+        max_digits=18,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Smallest change that counts as up or down. Blank: 1.0 for % and rates, 0 otherwise.",
+    )
+    polarity = models.CharField(
+        max_length=10, choices=Polarity.choices, blank=True, help_text="Only if it differs from the indicator's."
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "-financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "financial_year"], name="one_target_per_indicator_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.financial_year_label}: {self.target}"
+
+    @property
+    def financial_year_label(self) -> str:
+        return periods.financial_year_label(self.financial_year)
+
+    @property
+    def effective_dot_threshold(self) -> Decimal:
+        return self.dot_threshold if self.dot_threshold is not None else self.indicator.default_dot_threshold
+
+    @property
+    def effective_polarity(self) -> str:
+        return self.polarity or self.indicator.polarity
+
+
+class PortalSettings(models.Model):
+    """Rules the performance team can change without a deployment. One row."""
+
+    due_working_day = models.PositiveSmallIntegerField(
+        default=5, help_text="Returns are due on this working day of the following month."
+    )
+    persistent_red_periods = models.PositiveSmallIntegerField(
+        default=3, help_text="Red for this many consecutive periods counts as persistently red."
+    )
+    comparator_band = models.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        help_text="'As good as' band around a comparator, in points.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "portal settings"
+        verbose_name_plural = "portal settings"
+
+    def __str__(self):
+        return "Portal settings"
+
+    @classmethod
+    def load(cls) -> "PortalSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+    GREY = "grey", "Grey"
+
+
+class Direction(models.TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    FLAT = "flat", "No change"
+
+
+class ScorecardEntryQuerySet(models.QuerySet):
+    def whole_authority(self):
+        return self.filter(team__isnull=True)
+
+
+class ScorecardEntry(models.Model):
+    """The scored figure of one indicator for one period (and team, blank = whole authority).
+
+    Written only by the scorecard recompute (`indicators.scorecard`), from approved
+    returns and the scoring rules; pages, exports, feeds and alerts read these rows.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="scorecard_entries")
+    period = models.DateField()
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="scorecard_entries")
+    value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    not_available = models.BooleanField(default=False)
+    previous_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    change = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    direction = models.CharField(max_length=5, choices=Direction.choices, blank=True)
+    improving = models.BooleanField(null=True, help_text="Blank when polarity is neutral or there is no change.")
+    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    tolerance_threshold = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    distance_from_target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    rag = models.CharField(max_length=5, choices=Rag.choices, default=Rag.GREY)
+    persistent_red = models.BooleanField(default=False)
+    ytd_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    previous_ytd_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    quarter_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    rolling_6m_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScorecardEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], condition=Q(team__isnull=True), name="one_entry_per_indicator_period"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "team"],
+                condition=Q(team__isnull=False),
+                name="one_entry_per_indicator_period_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "rag"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period:%b-%y} {self.team or 'all'}: {self.rag}"

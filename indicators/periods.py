@@ -1,0 +1,191 @@
+"""Periods: calendar months, UK financial years (April–March) and quarters.
+
+Pure functions over `datetime.date`; a period is always the first day of its
+month. No Django imports, so they are tested without a database.
+"""
+
+import re
+from datetime import date, datetime
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_LOOKUP = {name.lower(): i for i, name in enumerate(MONTH_ABBR, start=1)}
+_MONTH_LOOKUP.update(
+    {
+        name.lower(): i
+        for i, name in enumerate(
+            (
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ),
+            start=1,
+        )
+    }
+)
+_MONTH_LOOKUP["sept"] = 9
+
+FINANCIAL_YEAR_START_MONTH = 4
+
+
+class PeriodError(ValueError):
+    """A period or financial year that cannot be read."""
+
+
+def month_start(day: date) -> date:
+    return date(day.year, day.month, 1)
+
+
+def add_months(period: date, count: int) -> date:
+    index = period.year * 12 + (period.month - 1) + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> int:
+    """How many months `end` is after `start` (negative when before)."""
+    return (end.year - start.year) * 12 + (end.month - start.month)
+
+
+def month_range(start: date, end: date) -> list[date]:
+    """Every period from `start` to `end` inclusive."""
+    return [add_months(start, i) for i in range(months_between(start, end) + 1)]
+
+
+def financial_year_of(period: date) -> int:
+    """The start year of the financial year holding `period`: Mar-23 → 2022 (2022/23)."""
+    return period.year if period.month >= FINANCIAL_YEAR_START_MONTH else period.year - 1
+
+
+def financial_year_label(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def financial_year_start(start_year: int) -> date:
+    return date(start_year, FINANCIAL_YEAR_START_MONTH, 1)
+
+
+def financial_year_months(start_year: int) -> list[date]:
+    first = financial_year_start(start_year)
+    return [add_months(first, i) for i in range(12)]
+
+
+def year_to_date_months(period: date) -> list[date]:
+    """April of the period's financial year up to and including the period."""
+    return month_range(financial_year_start(financial_year_of(period)), period)
+
+
+def same_months_a_year_earlier(months: list[date]) -> list[date]:
+    return [add_months(m, -12) for m in months]
+
+
+def quarter_of(period: date) -> tuple[int, int]:
+    """(financial year start, quarter 1–4); Q1 is April–June."""
+    return financial_year_of(period), (period.month - FINANCIAL_YEAR_START_MONTH) % 12 // 3 + 1
+
+
+def quarter_months(start_year: int, quarter: int) -> list[date]:
+    first = add_months(financial_year_start(start_year), (quarter - 1) * 3)
+    return [add_months(first, i) for i in range(3)]
+
+
+def quarter_to_date_months(period: date) -> list[date]:
+    year, quarter = quarter_of(period)
+    return [m for m in quarter_months(year, quarter) if m <= period]
+
+
+def quarter_label(start_year: int, quarter: int) -> str:
+    return f"{financial_year_label(start_year)} Q{quarter}"
+
+
+def month_label(period: date) -> str:
+    """Nov-22."""
+    return f"{MONTH_ABBR[period.month - 1]}-{period.year % 100:02d}"
+
+
+def iso_month(period: date) -> str:
+    """2022-11."""
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+def _two_digit_year(value: int) -> int:
+    # Two-digit years in board papers are this century.
+    return 2000 + value if value < 100 else value
+
+
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
+_LABEL_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*(\d{2}|\d{4})$")
+_SLASH_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
+
+
+def parse_period(value) -> date:
+    """Read a month: `2022-11`, `Nov-22`, `Nov 2022`, `November 2022`, `11/2022`, or a date.
+
+    Raises PeriodError with the reason when the text is not a month.
+    """
+    if isinstance(value, datetime):
+        return date(value.year, value.month, 1)
+    if isinstance(value, date):
+        return date(value.year, value.month, 1)
+    text = str(value or "").strip()
+    if not text:
+        raise PeriodError("period is blank")
+    match = _ISO_MONTH.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if match.group(3) is not None and int(match.group(3)) != 1:
+            raise PeriodError(f"'{text}' is not the first day of a month")
+        return _checked(year, month, text)
+    match = _LABEL_MONTH.match(text)
+    if match:
+        month = _MONTH_LOOKUP.get(match.group(1).lower())
+        if month is None:
+            raise PeriodError(f"'{text}' is not a month (expected e.g. Nov-22 or 2022-11)")
+        return _checked(_two_digit_year(int(match.group(2))), month, text)
+    match = _SLASH_MONTH.match(text)
+    if match:
+        return _checked(int(match.group(2)), int(match.group(1)), text)
+    raise PeriodError(f"'{text}' is not a month (expected e.g. Nov-22 or 2022-11)")
+
+
+def _checked(year: int, month: int, text: str) -> date:
+    if not 1 <= month <= 12 or not 1990 <= year <= 2100:
+        raise PeriodError(f"'{text}' is not a month (expected e.g. Nov-22 or 2022-11)")
+    return date(year, month, 1)
+
+
+_FY = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def parse_financial_year(value) -> int:
+    """Read `2022/23`, `2022-23`, `2022/2023` or `FY 2022/23`; returns the start year (2022)."""
+    text = str(value or "").strip()
+    match = _FY.match(text)
+    if not match:
+        raise PeriodError(f"'{text}' is not a financial year (expected e.g. 2022/23)")
+    start = int(match.group(1))
+    end = int(match.group(2))
+    if end != (start + 1) % 100 and end != start + 1:
+        raise PeriodError(f"'{text}' is not a financial year: the second year must follow the first")
+    return start
+
+
+def parse_financial_year_or_year(value) -> int:
+    """A financial year (`2022/23`) or a bare start year (`2022`)."""
+    text = str(value or "").strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    return parse_financial_year(text)
+
+
+def previous_period(period: date, frequency: str = "monthly") -> date:
+    """The previous period of the same frequency: last month, last quarter's month, last year's month."""
+    step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
+    return add_months(period, -step)

@@ -1,0 +1,100 @@
+"""`make bench`: run every perf/bench_*.py against a fresh benchmark database and print the figures.
+
+Uses a PostgreSQL database `kpiportal_bench` when PostgreSQL answers on
+127.0.0.1:5432 (else a SQLite file in perf/out/). Each benchmark module
+defines `run(report)` and calls `report.add(...)` for each figure; ratios are
+computed within the same run so they compare like with like.
+
+    make bench                 # all benchmarks
+    make bench BENCH=scorecard # only perf/bench_scorecard.py
+"""
+
+import importlib
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _pg_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def configure_database():
+    if "DATABASE_URL" in os.environ:
+        return os.environ["DATABASE_URL"]
+    if _pg_answers():
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS kpiportal_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE kpiportal_bench")
+        url = "postgres://postgres@127.0.0.1:5432/kpiportal_bench"
+    else:
+        out = ROOT / "perf" / "out"
+        out.mkdir(exist_ok=True)
+        db = out / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, benchmark: str, figure: str, value: float, unit: str, *, target: str = "", ok: bool | None = None):
+        self.rows.append((benchmark, figure, value, unit, target, ok))
+        verdict = "" if ok is None else ("  ✔ meets target" if ok else "  ✘ MISSES target")
+        shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+        print(f"  {figure:<62} {shown:>14} {unit:<8} {target}{verdict}", flush=True)
+
+
+def timed(fn, repeat: int = 1) -> float:
+    """Best wall time of `repeat` calls, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiportal.settings.test")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    url = configure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(f"Benchmark database: {url.split('@')[-1]}  (2 cores; figures from this one run)\n")
+    only = os.environ.get("BENCH")
+    modules = sorted(p.stem for p in (ROOT / "perf").glob("bench_*.py"))
+    if only:
+        modules = [m for m in modules if only in m]
+    report = Report()
+    for name in modules:
+        module = importlib.import_module(f"perf.{name}")
+        print(f"== {name[len('bench_'):]}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        module.run(report)
+        print()
+    misses = [r for r in report.rows if r[5] is False]
+    print(f"{len(report.rows)} figures, {len(misses)} missing their target.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Monthly returns (PRODUCT §3): one per (indicator, period), with optional team rows."""
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField
+from simple_history.models import HistoricalRecords
+
+from indicators.models import Indicator, Team
+
+FIGURE = {"max_digits": 18, "decimal_places": 6, "null": True, "blank": True}
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    APPROVED = "approved", "Approved"
+
+
+class ReturnQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(state=State.APPROVED)
+
+    def for_period(self, period):
+        return self.filter(period=period)
+
+
+class Return(models.Model):
+    """The figure for one indicator and one month, and where it is in the workflow.
+
+    `value` is what scorecards use. When numerator and denominator are given the
+    value is derived from them (`returns.figures`); "not available" keeps a reason.
+    The state only changes through the services in `returns.services`.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="returns")
+    period = models.DateField(help_text="First day of the month.")
+    value = models.DecimalField(**FIGURE)
+    numerator = models.DecimalField(**FIGURE)
+    denominator = models.DecimalField(**FIGURE)
+    not_available = models.BooleanField(default=False)
+    not_available_reason = models.CharField(max_length=500, blank=True)
+    commentary = models.TextField(blank=True)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every save; a stale save is refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReturnQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "indicator"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="one_return_per_indicator_period")]
+        indexes = [models.Index(fields=["state", "period"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period:%b-%y}"
+
+
+class TeamFigure(models.Model):
+    """A team's part of a return (breakdown row)."""
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="team_figures")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="figures")
+    value = models.DecimalField(**FIGURE)
+    numerator = models.DecimalField(**FIGURE)
+    denominator = models.DecimalField(**FIGURE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["team__position", "team__name"]
+        constraints = [models.UniqueConstraint(fields=["ret", "team"], name="one_figure_per_return_team")]
+
+    def __str__(self):
+        return f"{self.ret} {self.team}"
+
+
+class ReturnEvent(models.Model):
+    """One thing that happened to a return: a transition, an import or a correction."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        SAVED = "saved", "Saved"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Sent back"
+        APPROVED = "approved", "Approved"
+        REOPENED = "reopened", "Reopened"
+        IMPORTED = "imported", "Imported as approved history"
+        CORRECTED = "corrected", "Corrected by the performance team"
+
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)
+    own_approval_override = models.BooleanField(
+        default=False, help_text="An admin approved their own submission, with the reason in the comment."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.ret} {self.kind} by {self.actor}"
