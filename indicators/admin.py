@@ -11,7 +11,17 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "title", "theme", "service_area", "responsible_officer", "polarity", "unit", "status", "is_key")
+    list_display = (
+        "code",
+        "title",
+        "theme",
+        "service_area",
+        "responsible_officer",
+        "polarity",
+        "unit",
+        "status",
+        "is_key",
+    )
     list_filter = ("theme", "service_area", "status", "is_key", "polarity", "unit")
     search_fields = ("code", "title", "definition")
     autocomplete_fields = ("responsible_officer", "deputies")

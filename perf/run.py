@@ -88,7 +88,7 @@ def main() -> int:
     report = Report()
     for name in modules:
         module = importlib.import_module(f"perf.{name}")
-        print(f"== {name[len('bench_'):]}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        print(f"== {name[len('bench_') :]}: {(module.__doc__ or '').strip().splitlines()[0]}")
         module.run(report)
         print()
     misses = [r for r in report.rows if r[5] is False]

@@ -25,7 +25,7 @@ def answers(port: int) -> bool:
 
 def run(cmd: list[str], **kwargs) -> bool:
     try:
-        return subprocess.run(cmd, check=False, capture_output=True, timeout=600, **kwargs).returncode == 0  # noqa: S603
+        return subprocess.run(cmd, check=False, capture_output=True, timeout=600, **kwargs).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -44,7 +44,21 @@ def ensure_redis() -> str | None:
     if answers(6379):
         return None
     if shutil.which("redis-server"):
-        run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"])
+        run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
+        )
     return None if answers(6379) else "Redis is not running on 127.0.0.1:6379"
 
 
@@ -56,7 +70,11 @@ def ensure_chromium() -> str | None:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run(["apt-get", "update", "-qq"], env=env)
         run(["apt-get", "install", "-y", "-qq", "chromium"], env=env)
-    return None if os.path.exists(CHROMIUM) else f"Chromium is not installed at {CHROMIUM} (run: sudo apt-get install chromium)"
+    return (
+        None
+        if os.path.exists(CHROMIUM)
+        else f"Chromium is not installed at {CHROMIUM} (run: sudo apt-get install chromium)"
+    )
 
 
 def main() -> int:

@@ -33,8 +33,12 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_passes_check_deploy_with_no_warnings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="kpi.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="kpi.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
