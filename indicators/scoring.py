@@ -1,0 +1,318 @@
+"""The scoring rules of PRODUCT §4, and the derivation of values of §3.
+
+Pure functions over plain values (Decimal, str, tuples): no ORM, no Django.
+This module is the one place these rules live; views, tables, exports, feeds,
+the scorecard recompute and alerts all call it.
+
+All comparisons use the unrounded values given; rounding is for display only.
+Decimal arithmetic keeps thresholds exact (90 × (1 − 5/100) is 85.5, not
+85.49999999999999 as in floating point).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+HIGHER = "higher"
+LOWER = "lower"
+NEUTRAL = "neutral"
+
+GREEN = "green"
+AMBER = "amber"
+RED = "red"
+GREY = "grey"
+
+UP = "up"
+DOWN = "down"
+FLAT = "flat"
+
+ABSOLUTE = "absolute"
+RELATIVE = "relative"
+
+SUM = "sum"
+RATIO = "ratio"
+LATEST = "latest"
+MEAN = "mean"
+
+PERCENT = "percent"
+RATE_PER_10K = "rate_per_10k"
+
+BETTER = "better"
+SIMILAR = "similar"
+WORSE = "worse"
+
+DEFAULT_PERSISTENT_RED_PERIODS = 3
+DEFAULT_COMPARATOR_BAND = Decimal("0.5")
+
+# Stored figures keep six decimal places (the database columns' scale).
+STORED_PLACES = Decimal("0.000001")
+
+
+def to_decimal(value) -> Decimal | None:
+    """Decimal from a Decimal, int, float or numeric string; None stays None."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"'{value}' is not a number") from exc
+
+
+# --- Targets ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """What a value is judged against in one financial year."""
+
+    target: Decimal | None
+    tolerance: Decimal | None = None
+    tolerance_kind: str = ABSOLUTE
+    polarity: str = NEUTRAL
+    dot_threshold: Decimal = Decimal("0")
+
+    @property
+    def threshold(self) -> Decimal | None:
+        return tolerance_threshold(
+            target=self.target, tolerance=self.tolerance, tolerance_kind=self.tolerance_kind, polarity=self.polarity
+        )
+
+
+def tolerance_threshold(
+    *, target: Decimal | None, tolerance: Decimal | None, tolerance_kind: str, polarity: str
+) -> Decimal | None:
+    """The edge of the amber band, `h`.
+
+    Higher is better: t − tol (absolute) or t × (1 − tol/100) (relative).
+    Lower is better:  t + tol (absolute) or t × (1 + tol/100) (relative).
+    No tolerance: h = t (no amber band). No target or neutral polarity: none.
+    """
+    if target is None or polarity not in (HIGHER, LOWER):
+        return None
+    if tolerance is None:
+        return target
+    sign = 1 if polarity == LOWER else -1
+    if tolerance_kind == RELATIVE:
+        return target * (1 + sign * tolerance / 100)
+    return target + sign * tolerance
+
+
+def rag(value: Decimal | None, rule: TargetRule | None) -> str:
+    """Green, amber, red — or grey when the polarity is neutral, there is no target, or no value."""
+    if value is None or rule is None or rule.target is None or rule.polarity not in (HIGHER, LOWER):
+        return GREY
+    target, threshold = rule.target, rule.threshold
+    if rule.polarity == HIGHER:
+        if value >= target:
+            return GREEN
+        return AMBER if value >= threshold else RED
+    if value <= target:
+        return GREEN
+    return AMBER if value <= threshold else RED
+
+
+def persistent_red(rags_oldest_first: Sequence[str], periods: int = DEFAULT_PERSISTENT_RED_PERIODS) -> bool:
+    """Red for the last `periods` consecutive periods (the list ends with the current period)."""
+    if periods < 1 or len(rags_oldest_first) < periods:
+        return False
+    return all(r == RED for r in rags_oldest_first[-periods:])
+
+
+def distance_from_target(value: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """v − t, signed, whatever the polarity."""
+    if value is None or target is None:
+        return None
+    return value - target
+
+
+# --- Movement ----------------------------------------------------------------------
+
+
+def change(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Change since the previous period of the same frequency: v − v_prev."""
+    if value is None or previous is None:
+        return None
+    return value - previous
+
+
+def direction(change_: Decimal | None, dot_threshold: Decimal = Decimal("0")) -> str | None:
+    """Up or down when the change is at least the threshold in size; flat otherwise.
+
+    With threshold 0 any change counts and no change is flat. None when there is no change to judge.
+    """
+    if change_ is None:
+        return None
+    if change_ > 0 and change_ >= dot_threshold:
+        return UP
+    if change_ < 0 and -change_ >= dot_threshold:
+        return DOWN
+    return FLAT
+
+
+def is_improving(direction_: str | None, polarity: str) -> bool | None:
+    """Whether the movement is an improvement: True, False, or None (no change, neutral, or unknown)."""
+    if direction_ not in (UP, DOWN) or polarity not in (HIGHER, LOWER):
+        return None
+    return (direction_ == UP) == (polarity == HIGHER)
+
+
+def movement_words(direction_: str | None, polarity: str) -> str:
+    """The words shown beside the arrow: 'up, improving', 'down, worsening', 'no change'."""
+    if direction_ is None:
+        return "no previous figure"
+    if direction_ == FLAT:
+        return "no change"
+    improving = is_improving(direction_, polarity)
+    if improving is None:
+        return direction_
+    return f"{direction_}, {'improving' if improving else 'worsening'}"
+
+
+ARROWS = {UP: "↑", DOWN: "↓", FLAT: "→"}
+
+
+def improved_on_last_period(value: Decimal | None, previous: Decimal | None, polarity: str) -> bool:
+    """The 'improved on last month' flag: any move in the better direction, whatever the threshold."""
+    delta = change(value, previous)
+    if delta is None or delta == 0 or polarity not in (HIGHER, LOWER):
+        return False
+    return (delta > 0) == (polarity == HIGHER)
+
+
+# --- Aggregation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period's figure: the value and, where known, its numerator and denominator."""
+
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def aggregate(points_oldest_first: Sequence[Point], aggregation: str, *, unit: str = "") -> Decimal | None:
+    """Quarter, year to date or rolling figure by the indicator's aggregation.
+
+    sum: Σ values; ratio: Σ numerator / Σ denominator (scaled as the unit: ×100 for
+    percentages, ×10,000 for rates) — never the mean of percentages; latest: the
+    last value present; mean: the mean of the values present. Periods without a
+    value are left out; None when nothing is left.
+    """
+    present = [p for p in points_oldest_first if p.value is not None]
+    if aggregation == LATEST:
+        return present[-1].value if present else None
+    if aggregation == SUM:
+        return sum((p.value for p in present), Decimal("0")) if present else None
+    if aggregation == MEAN:
+        return sum((p.value for p in present), Decimal("0")) / len(present) if present else None
+    if aggregation == RATIO:
+        parts = [p for p in points_oldest_first if p.numerator is not None and p.denominator is not None]
+        denominator = sum((p.denominator for p in parts), Decimal("0"))
+        if not parts or denominator == 0:
+            return None
+        return unit_scale(unit) * sum((p.numerator for p in parts), Decimal("0")) / denominator
+    raise ValueError(f"unknown aggregation '{aggregation}'")
+
+
+def unit_scale(unit: str) -> Decimal:
+    """How a ratio is expressed: ×100 for percentages, ×10,000 for rates per 10,000, ×1 otherwise."""
+    return {PERCENT: Decimal("100"), RATE_PER_10K: Decimal("10000")}.get(unit, Decimal("1"))
+
+
+# --- Values from numerators, denominators and teams (§3) -------------------------------
+
+
+def derive_value(
+    *, unit: str, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None
+) -> Decimal | None:
+    """The value of a figure: derived from numerator and denominator when both are given.
+
+    percent = 100·n/d; rate_per_10k = 10,000·count/population (the caller passes the
+    population as the denominator when none was entered); other units n/d. Without both
+    parts the entered value stands. A zero denominator gives no value (validation refuses it).
+    """
+    if numerator is None or denominator is None:
+        return value
+    if denominator == 0:
+        return None
+    return (unit_scale(unit) * numerator / denominator).quantize(STORED_PLACES)
+
+
+def whole_from_teams(unit: str, aggregation: str, parts: Iterable[Point]) -> Point:
+    """The whole-authority figure derived from team rows.
+
+    Counts (and other non-ratio figures) add up; percentages and rates are
+    Σnumerator/Σdenominator. Returns a Point with no value when the teams cannot
+    make one (for example a percentage with a team missing its denominator).
+    """
+    parts = list(parts)
+    if not parts:
+        return Point(None)
+    if unit in (PERCENT, RATE_PER_10K) or aggregation == RATIO:
+        if any(p.numerator is None or p.denominator is None for p in parts):
+            return Point(None)
+        numerator = sum((p.numerator for p in parts), Decimal("0"))
+        denominator = sum((p.denominator for p in parts), Decimal("0"))
+        value = derive_value(unit=unit, value=None, numerator=numerator, denominator=denominator)
+        return Point(value, numerator, denominator)
+    if any(p.value is None for p in parts):
+        return Point(None)
+    numerator = None
+    denominator = None
+    if all(p.numerator is not None for p in parts):
+        numerator = sum((p.numerator for p in parts), Decimal("0"))
+    if all(p.denominator is not None for p in parts):
+        denominator = sum((p.denominator for p in parts), Decimal("0"))
+    return Point(sum((p.value for p in parts), Decimal("0")), numerator, denominator)
+
+
+def parts_disagree(whole: Decimal | None, derived: Decimal | None, *, places: int = 1) -> bool:
+    """Whether an entered whole and the whole derived from teams differ once rounded for display."""
+    if whole is None or derived is None:
+        return False
+    quantum = Decimal(1).scaleb(-places)
+    return whole.quantize(quantum) != derived.quantize(quantum)
+
+
+# --- Outliers (a warning the submitter confirms, §3) -------------------------------------
+
+
+def is_outlier(value: Decimal | None, history: Sequence[Decimal], *, sigmas: int = 3, minimum: int = 3) -> bool:
+    """More than `sigmas` standard deviations from the mean of the last approved values.
+
+    Uses the population standard deviation of up to the last 12 values; with fewer
+    than `minimum` values, or none varying, nothing is an outlier.
+    """
+    recent = [h for h in history if h is not None][-12:]
+    if value is None or len(recent) < minimum:
+        return False
+    mean = sum(recent, Decimal("0")) / len(recent)
+    variance = sum(((h - mean) ** 2 for h in recent), Decimal("0")) / len(recent)
+    if variance == 0:
+        return False
+    return abs(value - mean) > sigmas * variance.sqrt()
+
+
+# --- Comparators (§4, §5) -----------------------------------------------------------------
+
+
+def comparator_rating(
+    value: Decimal | None, comparator: Decimal | None, polarity: str, band: Decimal = DEFAULT_COMPARATOR_BAND
+) -> str | None:
+    """Better than the comparator, as good as (within ±band), or worse — by polarity.
+
+    None when either figure is missing or the polarity is neutral.
+    """
+    if value is None or comparator is None or polarity not in (HIGHER, LOWER):
+        return None
+    difference = value - comparator
+    if abs(difference) <= band:
+        return SIMILAR
+    better = difference > 0 if polarity == HIGHER else difference < 0
+    return BETTER if better else WORSE
+
+
+COMPARATOR_RATING_RAG = {BETTER: GREEN, SIMILAR: AMBER, WORSE: RED}
