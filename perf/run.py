@@ -34,10 +34,11 @@ def configure_database():
     if _pg_answers():
         import psycopg
 
+        name = os.environ.get("KPI_BENCH_DB", "kpiportal_bench")
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS kpiportal_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE kpiportal_bench")
-        url = "postgres://postgres@127.0.0.1:5432/kpiportal_bench"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgres://postgres@127.0.0.1:5432/{name}"
     else:
         out = ROOT / "perf" / "out"
         out.mkdir(exist_ok=True)

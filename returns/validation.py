@@ -1,0 +1,170 @@
+"""Validation of a figure (PRODUCT §3): pure functions, one place for every rule.
+
+The entry form, the Excel template upload and the figure imports all call
+these and show the messages on the field or row they name. Errors stop a
+save; warnings must be confirmed by the submitter.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from indicators import scoring
+
+ERROR = "error"
+WARNING = "warning"
+
+PERCENT = "percent"
+RATE_PER_10K = "rate_per_10k"
+COUNT = "count"
+
+UNIT_WORDS = {
+    PERCENT: "a percentage",
+    RATE_PER_10K: "a rate per 10,000",
+    COUNT: "a count",
+    "average": "an average",
+    "days": "a number of days",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def errors(problems: Sequence[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+def warnings(problems: Sequence[Problem]) -> list[Problem]:
+    return [p for p in problems if not p.is_error]
+
+
+def validate_figure(
+    *,
+    unit: str,
+    value: Decimal | None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    not_available: bool = False,
+    not_available_reason: str = "",
+    require_value: bool = True,
+) -> list[Problem]:
+    """Check one figure (whole authority or a team row) against its unit.
+
+    `require_value=False` when the value may come from team rows instead.
+    """
+    if not_available:
+        problems = []
+        if not (not_available_reason or "").strip():
+            problems.append(Problem("not_available_reason", "Give the reason the figure is not available"))
+        if any(x is not None for x in (value, numerator, denominator)):
+            problems.append(Problem("value", "A figure marked not available cannot also have a value"))
+        return problems
+
+    problems: list[Problem] = []
+    if (numerator is None) != (denominator is None):
+        missing = "denominator" if denominator is None else "numerator"
+        problems.append(Problem(missing, f"Enter the {missing} too, or neither"))
+    if denominator is not None and denominator <= 0:
+        problems.append(Problem("denominator", "The denominator must be greater than 0"))
+    if numerator is not None and numerator < 0:
+        problems.append(Problem("numerator", "The numerator cannot be negative"))
+    if (
+        unit == PERCENT
+        and numerator is not None
+        and denominator is not None
+        and denominator > 0
+        and numerator > denominator
+    ):
+        problems.append(
+            Problem("numerator", f"The numerator ({numerator}) cannot be more than the denominator ({denominator})")
+        )
+    if unit == COUNT:
+        for name, part in (("numerator", numerator), ("denominator", denominator)):
+            if part is not None and part != part.to_integral_value():
+                problems.append(Problem(name, f"The {name} of a count must be a whole number"))
+
+    derived = None
+    if numerator is not None and denominator is not None and denominator > 0:
+        derived = scoring.derive_value(unit=unit, value=None, numerator=numerator, denominator=denominator)
+        if value is not None and scoring.parts_disagree(value, derived):
+            problems.append(
+                Problem(
+                    "value",
+                    f"The value {value} does not match numerator ÷ denominator ({derived.normalize():f}); "
+                    "the value from numerator and denominator is used",
+                    WARNING,
+                )
+            )
+    checked = derived if derived is not None else value
+    if checked is None:
+        if require_value and not problems:
+            problems.append(Problem("value", "Enter a value, or numerator and denominator, or mark it not available"))
+        return problems
+    problems.extend(validate_value_for_unit(unit, checked))
+    return problems
+
+
+def validate_value_for_unit(unit: str, value: Decimal) -> list[Problem]:
+    words = UNIT_WORDS.get(unit, "this figure")
+    if unit == PERCENT and not Decimal("0") <= value <= Decimal("100"):
+        return [Problem("value", f"A percentage must be between 0 and 100 (got {value.normalize():f})")]
+    if unit == COUNT and (value < 0 or value != value.to_integral_value()):
+        return [Problem("value", f"A count must be a whole number of 0 or more (got {value.normalize():f})")]
+    if value < 0:
+        return [Problem("value", f"{words.capitalize()} cannot be negative (got {value.normalize():f})")]
+    return []
+
+
+def validate_period(period: date, today: date) -> list[Problem]:
+    """A figure cannot be for a month that has not started."""
+    if (period.year, period.month) > (today.year, today.month):
+        return [Problem("period", f"{period:%b-%y} is in the future")]
+    return []
+
+
+def commentary_problems(*, would_be_rag: str, commentary: str) -> list[Problem]:
+    """Commentary is required when the figure is red."""
+    if would_be_rag == scoring.RED and not (commentary or "").strip():
+        return [Problem("commentary", "Explain the figure: commentary is required when it is red")]
+    return []
+
+
+def history_problems(value: Decimal | None, approved_history: Sequence[Decimal]) -> list[Problem]:
+    """Warn when the value is more than 3 standard deviations from the last 12 approved values."""
+    if scoring.is_outlier(value, approved_history):
+        return [
+            Problem(
+                "value",
+                f"{value.normalize():f} is unusually far from the last 12 approved figures "
+                "(more than 3 standard deviations): check it before you confirm",
+                WARNING,
+            )
+        ]
+    return []
+
+
+def breakdown_problems(
+    *, unit: str, aggregation: str, whole: Decimal | None, parts: Sequence[scoring.Point]
+) -> list[Problem]:
+    """Warn when an entered whole and the whole derived from the team rows disagree."""
+    if whole is None or not parts:
+        return []
+    derived = scoring.whole_from_teams(unit, aggregation, parts).value
+    if scoring.parts_disagree(whole, derived):
+        return [
+            Problem(
+                "value",
+                f"The teams add up to {derived.normalize():f}, not {whole.normalize():f}: check the breakdown",
+                WARNING,
+            )
+        ]
+    return []
