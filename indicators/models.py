@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from . import periods
+from . import periods, scoring
 
 
 class Polarity(models.TextChoices):
@@ -203,6 +203,16 @@ class Target(models.Model):
     @property
     def effective_polarity(self) -> str:
         return self.polarity or self.indicator.polarity
+
+    def as_rule(self) -> scoring.TargetRule:
+        """This year's target as the plain values the scoring rules take."""
+        return scoring.TargetRule(
+            target=self.target,
+            tolerance=self.tolerance,
+            tolerance_kind=self.tolerance_kind,
+            polarity=self.effective_polarity,
+            dot_threshold=self.effective_dot_threshold,
+        )
 
 
 class PortalSettings(models.Model):

@@ -1,0 +1,21 @@
+"""Named reads of the catalogue used across apps."""
+
+from collections.abc import Iterable
+
+from . import periods, scoring
+from .models import Indicator, Target
+
+
+def targets_by_indicator_year(indicator_ids: Iterable[int]) -> dict[tuple[int, int], Target]:
+    """Every target of these indicators keyed by (indicator id, financial year start), in one query."""
+    rows = Target.objects.filter(indicator_id__in=list(indicator_ids)).select_related("indicator")
+    return {(t.indicator_id, t.financial_year): t for t in rows}
+
+
+def target_rule_for(indicator: Indicator, period) -> scoring.TargetRule | None:
+    """The rule in force for `period` (its financial year's target), or None when there is no target."""
+    target = Target.objects.filter(indicator=indicator, financial_year=periods.financial_year_of(period)).first()
+    if target is None:
+        return None
+    target.indicator = indicator
+    return target.as_rule()
