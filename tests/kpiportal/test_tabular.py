@@ -33,14 +33,14 @@ def test_csv_with_or_without_bom_and_either_line_ending(bom, crlf):
 
 
 def test_tab_separated_text_with_commas_inside_cells():
-    data = "code\ttitle\tvalue\nMC 8\tNumber of episodes, in month\t2,676\n".encode()
+    data = b"code\ttitle\tvalue\nMC 8\tNumber of episodes, in month\t2,676\n"
     table = tabular.read_bytes(data)
     assert table.format == tabular.TSV
     assert table.rows[1].cells == ("MC 8", "Number of episodes, in month", "2,676")
 
 
 def test_semicolon_separated_csv_and_quoted_newlines():
-    data = 'code;title;value\n"CP 5";"two\r\nlines";"48,5"\nCP 6;x;1\n'.encode()
+    data = b'code;title;value\n"CP 5";"two\r\nlines";"48,5"\nCP 6;x;1\n'
     table = tabular.read_bytes(data)
     assert table.rows[1].cells == ("CP 5", "two\nlines", "48,5")
     assert table.rows[2].number == 3
@@ -119,7 +119,7 @@ def test_xlsx_cells_read_as_text_as_excel_shows_them():
 
     data = xlsx_bytes(
         [
-            HEADER + ["team"],
+            [*HEADER, "team"],
             ["CP 5", date(2020, 9, 1), 0.48, None],
             ["W 1", datetime(2019, 4, 1), 16.9, "EAST"],
             [None, None, None, None],
@@ -166,7 +166,7 @@ def test_a_workbook_declaring_too_much_is_refused_before_inflating(settings):
 
 def test_a_zip_bomb_part_with_an_absurd_compression_ratio_is_refused():
     data = add_part(xlsx_bytes([HEADER]), "xl/worksheets/sheet2.xml", b"\x00" * (8 * 1024 * 1024))
-    with pytest.raises(TableError, match="would expand .* times"):
+    with pytest.raises(TableError, match=r"would expand [\d,]+ times"):
         tabular.read_bytes(data)
 
 
