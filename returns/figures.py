@@ -31,7 +31,7 @@ def team_key(team_id) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    whole: scoring.Point = scoring.Point(None)
+    whole: scoring.Point = field(default_factory=lambda: scoring.Point(None))
     teams: Mapping[int, scoring.Point] = field(default_factory=dict)
     not_available: bool = False
     not_available_reason: str = ""
@@ -79,9 +79,7 @@ def _missing_population(point: scoring.Point, unit: str, population: int | None,
 def _derived(point: scoring.Point, unit: str) -> scoring.Point:
     if point.numerator is None or point.denominator is None or point.denominator <= 0:
         return point
-    value = scoring.derive_value(
-        unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator
-    )
+    value = scoring.derive_value(unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator)
     return scoring.Point(value, point.numerator, point.denominator)
 
 
@@ -115,9 +113,7 @@ def resolve(
             problems.append(missing)
         teams_entered[team_id] = with_population(point, unit=unit, population=population)
 
-    entered = Entry(
-        whole_entered, teams_entered, entry.not_available, entry.not_available_reason, entry.commentary
-    )
+    entered = Entry(whole_entered, teams_entered, entry.not_available, entry.not_available_reason, entry.commentary)
     whole = _derived(whole_entered, unit)
     teams = {team_id: _derived(point, unit) for team_id, point in teams_entered.items()}
     from_teams = False

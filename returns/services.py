@@ -174,7 +174,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _entry_refusal(indicator: Indicator, period: date, today: date) -> str | None:
+def entry_refusal(indicator: Indicator, period: date, today: date) -> str | None:
     from django.conf import settings
 
     if indicator.status != Status.ACTIVE:
@@ -183,7 +183,8 @@ def _entry_refusal(indicator: Indicator, period: date, today: date) -> str | Non
             "until the performance team makes it active"
         )
     if not periods.takes_figure(period, indicator.frequency):
-        return f"{indicator.code} is {indicator.get_frequency_display().lower()}: it has no figure for {periods.month_label(period)}"
+        frequency = indicator.get_frequency_display().lower()
+        return f"{indicator.code} is {frequency}: it has no figure for {periods.month_label(period)}"
     return deadlines.entry_closed_reason(period, today, settings.RETURNS_OPEN_MONTHS)
 
 
@@ -235,12 +236,14 @@ def check_figures(
     return resolved, problems
 
 
-def _same_figures(ret: Return, resolved: figures.Resolved) -> bool:
+def same_figures(ret: Return, resolved: figures.Resolved) -> bool:
+    """Whether saving `resolved` would leave the stored figures as they are."""
     entered = resolved.entered
     stored_teams = {tf.team_id: (tf.value, tf.numerator, tf.denominator) for tf in ret.team_figures.all()}
     new_teams = {t: (p.value, p.numerator, p.denominator) for t, p in resolved.teams.items()}
     return (
-        (ret.value, ret.numerator, ret.denominator) == (resolved.whole.value, resolved.whole.numerator, resolved.whole.denominator)
+        (ret.value, ret.numerator, ret.denominator)
+        == (resolved.whole.value, resolved.whole.numerator, resolved.whole.denominator)
         and ret.not_available == entered.not_available
         and ret.not_available_reason == (entered.not_available_reason if entered.not_available else "")
         and ret.commentary == entered.commentary
@@ -273,7 +276,7 @@ def return_save_draft(
     probe = Return(indicator=indicator, period=period)
     if not return_rules.can_enter_return.test(by, probe):
         raise NotAllowed(f"You are not the responsible officer or a deputy for {indicator.code}")
-    reason = _entry_refusal(indicator, period, _today())
+    reason = entry_refusal(indicator, period, _today())
     if reason:
         raise ClosedForEntry(reason)
     ctx = context or selectors.entry_context(indicator, period)
@@ -304,7 +307,7 @@ def return_save_draft(
         if not ret.is_editable:
             raise WrongState(_state_message(ret, "edited"), ret=ret)
         _check_version(ret, version)
-        if skip_unchanged and _same_figures(ret, resolved):
+        if skip_unchanged and same_figures(ret, resolved):
             return Saved(ret, validation.warnings(problems), changed=False)
         from_state = ret.state
         fields = _write_figures(ret, resolved)
@@ -346,7 +349,7 @@ def return_submit(
                 if not can_proceed(ret.submit):
                     raise WrongState(_state_message(ret, "submitted"), ret=ret)
                 _check_version(ret, versions.get(ret.pk))
-                reason = _entry_refusal(ret.indicator, ret.period, today)
+                reason = entry_refusal(ret.indicator, ret.period, today)
                 if reason:
                     raise ClosedForEntry(reason, ret=ret)
                 entry = selectors.entry_of(ret, team_rows.get(ret.pk, []))
@@ -436,9 +439,7 @@ def return_approve(
                 _check_version(ret, versions.get(ret.pk))
                 if ret.submitted_by_id == by.pk:
                     if not own_approval_override:
-                        raise NotAllowed(
-                            f"You submitted {ret}: someone else must approve it (four-eyes rule)", ret=ret
-                        )
+                        raise NotAllowed(f"You submitted {ret}: someone else must approve it (four-eyes rule)", ret=ret)
                     overridden.add(ret.pk)
             except ReturnError as error:
                 failures[ret] = error

@@ -23,7 +23,7 @@ from returns import deadlines
         (date(2022, 11, 1), 18, date(2022, 12, 28)),
         # Mar-23 (the financial year end): April 2023 has Good Friday 7th and Easter Monday 10th.
         (date(2023, 3, 1), 5, date(2023, 4, 11)),
-        # Feb-24: Easter 2024 was early: Good Friday 29 Mar, Easter Monday 1 Apr — the 1st working day of Mar is Fri 1st.
+        # Feb-24 and Mar-24: Easter 2024 was early (Good Friday 29 Mar, Easter Monday 1 Apr).
         (date(2024, 2, 1), 1, date(2024, 3, 1)),
         (date(2024, 3, 1), 1, date(2024, 4, 2)),
         # Apr-23: May Day (1st) and the Coronation holiday (8th).

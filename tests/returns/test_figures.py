@@ -48,7 +48,10 @@ def test_rate_without_population_or_denominator_names_the_field():
         team_names={7: "EAST"},
     )
     assert [(p.field, p.message) for p in r.problems] == [
-        ("denominator", "No 0–17 population is recorded for the whole authority for this period: enter the denominator"),
+        (
+            "denominator",
+            "No 0–17 population is recorded for the whole authority for this period: enter the denominator",
+        ),
         ("team_7_denominator", "No 0–17 population is recorded for EAST for this period: enter the denominator"),
     ]
 

@@ -19,7 +19,9 @@ def kinds(ret):
 
 
 def test_first_save_creates_a_draft_with_an_event_and_history(indicator, officer):
-    saved = services.return_save_draft(indicator=indicator, period=NOV, entry=entry(None, 45, 50), version=0, by=officer)
+    saved = services.return_save_draft(
+        indicator=indicator, period=NOV, entry=entry(None, 45, 50), version=0, by=officer
+    )
     ret = saved.ret
     assert saved.created and ret.state == State.DRAFT and ret.version == 1
     assert ret.value == D("90") and ret.numerator == D("45") and ret.denominator == D("50")
@@ -62,7 +64,11 @@ def test_invalid_figures_are_refused_naming_the_field(indicator, officer):
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [("retired", "CP 5 is retired"), ("under_development", "under development"), ("to_be_confirmed", "to be confirmed")],
+    [
+        ("retired", "CP 5 is retired"),
+        ("under_development", "under development"),
+        ("to_be_confirmed", "to be confirmed"),
+    ],
 )
 def test_indicators_that_are_not_active_take_no_figures(indicator, officer, status, message):
     indicator.status = status
@@ -149,7 +155,9 @@ def test_bulk_submit_is_all_or_nothing(officer, service_area):
 
 def test_submitted_figures_cannot_be_edited_or_resubmitted(indicator, officer, submitted):
     with pytest.raises(services.WrongState, match="is submitted: it cannot be edited"):
-        services.return_save_draft(indicator=indicator, period=NOV, entry=entry(1), version=submitted.version, by=officer)
+        services.return_save_draft(
+            indicator=indicator, period=NOV, entry=entry(1), version=submitted.version, by=officer
+        )
     with pytest.raises(services.WrongState):
         services.return_submit(returns=[submitted], by=officer)
 
@@ -285,13 +293,19 @@ def test_whole_cycle_with_events_and_history(indicator, officer, director):
     services.return_send_back(ret=ret, by=director, comment="Add commentary on EAST")
     ret.refresh_from_db()
     services.return_save_draft(
-        indicator=indicator, period=NOV, entry=entry(88, commentary="EAST short-staffed"), version=ret.version, by=officer
+        indicator=indicator,
+        period=NOV,
+        entry=entry(88, commentary="EAST short-staffed"),
+        version=ret.version,
+        by=officer,
     )
     services.return_submit(returns=[ret], by=officer)
     services.return_approve(returns=[ret], by=director)
     services.return_reopen(ret=ret, by=director, reason="Late data")
     ret.refresh_from_db()
-    services.return_save_draft(indicator=indicator, period=NOV, entry=entry(89, commentary="x"), version=ret.version, by=officer)
+    services.return_save_draft(
+        indicator=indicator, period=NOV, entry=entry(89, commentary="x"), version=ret.version, by=officer
+    )
     services.return_submit(returns=[ret], by=officer)
     services.return_approve(returns=[ret], by=director)
     ret.refresh_from_db()
