@@ -381,7 +381,10 @@ def parse_comparators(
 
 
 def read_and_parse(read, **lookups) -> Parsed:
-    """Read a file with `read()` (a `kpiportal.tabular` reader) and parse it; a file that is not a table is one error."""
+    """Read a file with `read()` (a `kpiportal.tabular` reader) and parse it.
+
+    A file that cannot be read as a table comes back as its errors.
+    """
     try:
         table = read()
     except TableError as exc:

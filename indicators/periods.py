@@ -130,11 +130,14 @@ def parse_year_or_quarter(value) -> tuple[str, date]:
             raise PeriodError(f"'{text}' is not a quarter (expected e.g. 2020/21 Q3)") from None
         return QUARTER, quarter_months(start_year, int(match.group("q")))[0]
     if re.fullmatch(r"\d{4}", text):
-        raise PeriodError(f"'{text}' is not a financial year: write {financial_year_label(int(text))} or the year before")
+        label = financial_year_label(int(text))
+        raise PeriodError(f"'{text}' is not a financial year: write {label} or the year before")
     try:
         start_year = parse_financial_year(text)
     except PeriodError:
-        raise PeriodError(f"'{text}' is not a financial year or quarter (expected e.g. 2019/20 or 2020/21 Q3)") from None
+        raise PeriodError(
+            f"'{text}' is not a financial year or quarter (expected e.g. 2019/20 or 2020/21 Q3)"
+        ) from None
     return YEAR, financial_year_start(start_year)
 
 

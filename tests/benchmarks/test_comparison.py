@@ -92,7 +92,9 @@ def test_flipping_polarity_and_mirroring_values_keeps_the_standing(value, counci
     assert 1 <= higher.quartile <= 4
 
 
-@pytest.mark.parametrize(("number", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (22, "22nd")])
+@pytest.mark.parametrize(
+    ("number", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (22, "22nd")]
+)
 def test_ordinal(number, text):
     assert c.ordinal(number) == text
 

@@ -211,7 +211,12 @@ def test_a_count_against_a_rate_is_refused(catalogue):
 
 def test_values_impossible_in_the_indicators_unit(catalogue):
     parsed = parse(
-        [HEADER, ["CP 5", "SN", "2019/20", "180", ""], ["FD 5", "SN", "2019/20", "-3", ""], ["FD 5", "ENG", "2019/20", "409.3", ""]]
+        [
+            HEADER,
+            ["CP 5", "SN", "2019/20", "180", ""],
+            ["FD 5", "SN", "2019/20", "-3", ""],
+            ["FD 5", "ENG", "2019/20", "409.3", ""],
+        ]
     )
     assert messages(parsed) == [
         "Row 2, column 'value': A percentage must be between 0 and 100 (got 180) for CP 5",

@@ -40,9 +40,7 @@ class Command(BaseCommand):
         for new in parsed.new_sources:
             self.stdout.write(f"New comparator: {new.name} ({new.kind_label})")
         try:
-            report = services.comparator_values_import(
-                parsed=parsed, by=user, create_sources=options["create_sources"]
-            )
+            report = services.comparator_values_import(parsed=parsed, by=user, create_sources=options["create_sources"])
         except services.ComparatorError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS(f"Comparator values: {report.summary}."))
