@@ -96,14 +96,14 @@ def populations_import(table: tabular.Table, *, by, commit: bool) -> ImportRepor
     position = max((t.position for t in catalogue.teams.values()), default=-1) + 1
     to_save: list[Population] = []
     for row in rows:
+        if row.team_name and not catalogue.team(row.team_name) and row.team_name.casefold() not in new_teams:
+            new_teams[row.team_name.casefold()] = Team(name=row.team_name, position=position)
+            position += 1
+            report.add(CREATED, "team", row.team_name, row=row.row)
+    for row in rows:
         team = None
         if row.team_name:
-            team = catalogue.team(row.team_name) or new_teams.get(row.team_name.casefold())
-            if team is None:
-                team = Team(name=row.team_name, position=position)
-                position += 1
-                new_teams[row.team_name.casefold()] = team
-                report.add(CREATED, "team", row.team_name, row=row.row)
+            team = catalogue.team(row.team_name) or new_teams[row.team_name.casefold()]
         if row.population is None:
             if team is not None and team.pk is not None:
                 report.add(UNCHANGED, "team", team.name)

@@ -20,7 +20,7 @@ class CellError(ValueError):
 # --- Numbers ----------------------------------------------------------------------------------
 
 NOT_AVAILABLE_WORDS = frozenset(
-    {"na", "n/a", "n.a.", "n.a", "#n/a", "not available", "nk", "not known", "-", "–", "—", "..", "x"}
+    {"na", "n/a", "n.a.", "n.a", "#n/a", "not available", "nk", "not known", "-", "–", "—", ".."}
 )
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
