@@ -189,3 +189,19 @@ def previous_period(period: date, frequency: str = "monthly") -> date:
     """The previous period of the same frequency: last month, last quarter's month, last year's month."""
     step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
     return add_months(period, -step)
+
+
+QUARTER_END_MONTHS = (6, 9, 12, 3)
+
+
+def takes_figure(period: date, frequency: str) -> bool:
+    """Whether an indicator of this frequency has a figure for `period`.
+
+    Monthly indicators every month; quarterly ones at the end of each financial
+    quarter (Jun, Sep, Dec, Mar); annual ones at the end of the financial year (Mar).
+    """
+    if frequency == "quarterly":
+        return period.month in QUARTER_END_MONTHS
+    if frequency == "annual":
+        return period.month == 3
+    return True
