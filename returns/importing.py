@@ -12,12 +12,11 @@ Rules:
 - The indicator must be in the catalogue (codes match whatever their spacing)
   and the team must be one the portal knows: an unknown team is a bad row,
   not a new team (teams are registered by the populations import).
-- Values are read by `indicators.cells` (`48%`, `2,676`, `NA`); derived with
-  `scoring.derive_value` (numerator and denominator) and
-  `scoring.whole_from_teams` (team rows without a whole-authority row); rates
-  per 10,000 with a count and no denominator take the population of the team
-  or the authority for the latest population year not after the period, which
-  is stored as the denominator; checked with `returns.validation`. Commentary
+- Values are read by `indicators.cells` (`48%`, `2,676`, `NA`), then resolved
+  exactly as an officer's entry is (`returns.figures.resolve`: values from
+  numerator and denominator, the whole from team rows, a rate's population as
+  its denominator — the team's or the authority's for the latest year not after
+  the period) and checked by `returns.validation.validate_return`. Commentary
   is not required on red history (board papers rarely kept it).
 - A return already approved is updated when the figures differ (its version
   rises, the change is an `imported` event and in the history) and left alone
@@ -44,7 +43,7 @@ from kpiportal import tabular
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
 from kpiportal.tabular import Column
 
-from . import validation
+from . import figures, selectors, validation
 from .models import Return, ReturnEvent, State, TeamFigure
 
 NOT_AVAILABLE_REASON = "Not available in the imported file"
@@ -178,26 +177,16 @@ def parse_figure_rows(table: tabular.Table, catalogue: Catalogue, report: Import
 # --- Planning -------------------------------------------------------------------------------------------
 
 
-def _populations() -> dict[int | None, list[tuple[int, int]]]:
-    from benchmarks.models import Population
+class _Populations:
+    """The populations in force for each period (`selectors.populations_for`), read once per period."""
 
-    found: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
-    for team_id, year, population in Population.objects.filter(population__isnull=False).values_list(
-        "team_id", "year", "population"
-    ):
-        found[team_id].append((year, population))
-    for rows in found.values():
-        rows.sort()
-    return found
+    def __init__(self):
+        self.by_period: dict[date, tuple] = {}
 
-
-def population_for(populations, team_id: int | None, period: date) -> int | None:
-    """The population of the team (None: whole authority) for the latest year not after the period."""
-    best = None
-    for year, population in populations.get(team_id, ()):
-        if year <= period.year:
-            best = population
-    return best
+    def __call__(self, period: date):
+        if period not in self.by_period:
+            self.by_period[period] = selectors.populations_for(period)
+        return self.by_period[period]
 
 
 def plan_figures(rows: list[FigureRow], *, report: ImportReport, today: date | None = None) -> FiguresPlan:
@@ -206,7 +195,6 @@ def plan_figures(rows: list[FigureRow], *, report: ImportReport, today: date | N
     plan = FiguresPlan()
     if not rows:
         return plan
-    populations = _populations()
     groups: dict[tuple, list[FigureRow]] = defaultdict(list)
     seen: dict[tuple, int] = {}
     for figure in rows:
@@ -224,6 +212,7 @@ def plan_figures(rows: list[FigureRow], *, report: ImportReport, today: date | N
 
     existing = _existing_returns(rows)
     plan.existing_teams = _existing_team_figures(existing.values())
+    populations = _Populations()
     for group in groups.values():
         _plan_return(group, existing, populations, today, plan, report)
     return plan
@@ -248,117 +237,108 @@ def _existing_team_figures(returns) -> dict[int, dict[int, TeamFigure]]:
     return found
 
 
-def _resolve(figure: FigureRow, unit: str, populations) -> scoring.Point:
-    denominator = figure.denominator
-    if unit == scoring.RATE_PER_10K and figure.numerator is not None and denominator is None:
-        population = population_for(populations, figure.team.pk if figure.team else None, figure.period)
-        if population is not None:
-            denominator = Decimal(population)
-    value = scoring.derive_value(unit=unit, value=figure.value, numerator=figure.numerator, denominator=denominator)
-    return scoring.Point(value, figure.numerator, denominator)
-
-
-def _check(
-    figure: FigureRow, unit: str, point: scoring.Point, report: ImportReport, today: date, *, require_value=True
-) -> bool:
-    """Validation of §3 on one row; errors go to the report naming the row's column."""
-    if figure.team is not None and figure.not_available:
-        report.error(
-            figure.row, figure.column_of("value"), "a team row cannot be 'not available': leave the team out instead"
-        )
-        return False
-    if unit == scoring.RATE_PER_10K and figure.numerator is not None and point.denominator is None:
-        who = figure.team.name if figure.team else "the whole authority"
-        report.error(
-            figure.row,
-            figure.column_of("denominator"),
-            f"no 0–17 population is recorded for {who} for {figure.period.year} or earlier: "
-            "import populations first or give the denominator",
-        )
-        return False
-    problems = validation.validate_figure(
-        unit=unit,
-        value=figure.value,
-        numerator=figure.numerator,
-        denominator=point.denominator,
-        not_available=figure.not_available,
-        not_available_reason=figure.not_available_reason,
-        require_value=require_value,
-    )
-    problems += validation.validate_period(figure.period, today)
-    ok = True
-    for problem in problems:
-        column = figure.column_of("period" if problem.field == "period" else problem.field)
-        if problem.is_error:
-            report.error(figure.row, column, problem.message)
-            ok = False
-        else:
-            report.warn(figure.row, column, problem.message)
-    return ok
+def _point(figure: FigureRow | None) -> scoring.Point:
+    if figure is None:
+        return scoring.Point(None)
+    return scoring.Point(figure.value, figure.numerator, figure.denominator)
 
 
 def _plan_return(group, existing, populations, today, plan: FiguresPlan, report: ImportReport) -> None:
+    """One return: resolve (`returns.figures`), check (`returns.validation`), compare with the stored return."""
     indicator = group[0].indicator
     period = group[0].period
-    unit = indicator.unit
-    whole_rows = [f for f in group if f.team is None]
-    team_rows = [f for f in group if f.team is not None]
-    whole_row = whole_rows[0] if whole_rows else None
-    first_row = (whole_row or team_rows[0]).row
+    whole_row = next((f for f in group if f.team is None), None)
+    team_rows = {f.team.pk: f for f in group if f.team is not None}
+    main_row = whole_row or next(iter(team_rows.values()))
 
-    ok = True
-    teams: dict[int, scoring.Point] = {}
-    for figure in team_rows:
-        point = _resolve(figure, unit, populations)
-        ok = _check(figure, unit, point, report, today) and ok
-        teams[figure.team.pk] = point
-    whole = scoring.Point(None)
-    if whole_row is not None:
-        whole = _resolve(whole_row, unit, populations)
-        ok = _check(whole_row, unit, whole, report, today, require_value=not team_rows) and ok
+    def row_and_column(field_name: str) -> tuple[int, str]:
+        """Where a problem named by the validation rules is in the file."""
+        for team_id, figure in team_rows.items():
+            prefix = f"{figures.team_key(team_id)}_"
+            if field_name.startswith(prefix):
+                return figure.row, figure.column_of(field_name.removeprefix(prefix))
+        return main_row.row, main_row.column_of(field_name)
+
+    ok = validation.validate_period(period, today) == []
+    if not ok:
+        for problem in validation.validate_period(period, today):
+            report.error(main_row.row, main_row.column_of("period"), problem.message)
+    for figure in team_rows.values():
+        if figure.not_available:
+            report.error(
+                figure.row,
+                figure.column_of("value"),
+                "a team row cannot be 'not available': leave the team out instead",
+            )
+            ok = False
     if not ok:
         return
-    if team_rows and whole.value is None and not (whole_row and whole_row.not_available):
-        whole = scoring.whole_from_teams(unit, indicator.aggregation, teams.values())
-        if whole.value is None:
-            report.error(
-                team_rows[0].row,
-                team_rows[0].column_of("value"),
-                f"the team rows of {indicator.code} {periods.month_label(period)} cannot make a whole-authority "
-                "figure (each needs a numerator and a denominator): add a row with no team",
-            )
-            return
-    elif team_rows and whole_row is not None:
-        for problem in validation.breakdown_problems(
-            unit=unit, aggregation=indicator.aggregation, whole=whole.value, parts=list(teams.values())
-        ):
-            report.warn(whole_row.row, whole_row.column_of("value"), problem.message)
 
     not_available = bool(whole_row and whole_row.not_available)
-    reason = whole_row.not_available_reason if not_available else ""
     commentary = next((f.commentary for f in group if f.commentary), "")
+    entry = figures.Entry(
+        whole=_point(whole_row),
+        teams={team_id: _point(figure) for team_id, figure in team_rows.items()},
+        not_available=not_available,
+        not_available_reason=whole_row.not_available_reason if not_available else "",
+        commentary=commentary,
+    )
+    whole_population, team_populations = (None, {})
+    if indicator.unit == scoring.RATE_PER_10K:
+        whole_population, team_populations = populations(period)
+    resolved = figures.resolve(
+        entry,
+        unit=indicator.unit,
+        aggregation=indicator.aggregation,
+        whole_population=whole_population,
+        team_populations=team_populations,
+        team_names={team_id: figure.team.name for team_id, figure in team_rows.items()},
+    )
+    problems = list(resolved.problems) + validation.validate_return(
+        unit=indicator.unit,
+        aggregation=indicator.aggregation,
+        whole=resolved.entered.whole,
+        teams={figures.team_key(t): point for t, point in resolved.entered.teams.items()},
+        value=resolved.value,
+        not_available=not_available,
+        not_available_reason=entry.not_available_reason,
+        commentary=commentary,
+        submitting=True,  # history must be complete; commentary on red is not asked of it (no RAG given)
+    )
+    for problem in problems:
+        row, column = row_and_column(problem.field)
+        if problem.is_error:
+            report.error(row, column, problem.message)
+            ok = False
+        else:
+            report.warn(row, column, problem.message)
+    if not ok:
+        return
+
     current = existing.get((indicator.pk, period)) if indicator.pk else None
     if current is not None and current.state != State.APPROVED:
         report.error(
-            first_row,
-            (whole_row or team_rows[0]).column_of("period"),
+            main_row.row,
+            main_row.column_of("period"),
             f"{indicator.code} {periods.month_label(period)} has a {current.get_state_display().lower()} return "
             "in the approval workflow; the import does not overwrite it: approve, send back or clear it first",
         )
         return
 
+    whole = resolved.whole
     new_values = {
         "value": whole.value,
         "numerator": whole.numerator,
         "denominator": whole.denominator,
         "not_available": not_available,
-        "not_available_reason": reason,
+        "not_available_reason": entry.not_available_reason,
     }
     if commentary:
         new_values["commentary"] = commentary
+    teams = dict(resolved.teams)
     if current is None:
         ret = Return(indicator=indicator, period=period, state=State.APPROVED, **new_values)
-        plan.changes.append(ReturnChange(ret, True, [], teams, bool(team_rows), first_row))
+        plan.changes.append(ReturnChange(ret, True, [], teams, bool(team_rows), main_row.row))
         return
     changed = []
     for name, value in new_values.items():
@@ -370,25 +350,20 @@ def _plan_return(group, existing, populations, today, plan: FiguresPlan, report:
     if team_rows:
         for team_id, point in teams.items():
             old = stored_teams.get(team_id)
-            if old is None or (old.value, old.numerator, old.denominator) != (
-                point.value,
-                point.numerator,
-                point.denominator,
-            ):
-                changed.append(
-                    f"team {_team_name(group, team_id)} {_number(old.value if old else None)} → {_number(point.value)}"
-                )
+            if old is None or (old.value, old.numerator, old.denominator) != tuple(point_values(point)):
+                name = team_rows[team_id].team.name
+                changed.append(f"team {name} {_number(old.value if old else None)} → {_number(point.value)}")
         for team_id in set(stored_teams) - set(teams):
-            changed.append(f"team row {stored_teams[team_id].team_id} removed")
+            changed.append(f"team row {stored_teams[team_id].team} removed")
     if changed:
         current.indicator = indicator
-        plan.changes.append(ReturnChange(current, False, changed, teams, bool(team_rows), first_row))
+        plan.changes.append(ReturnChange(current, False, changed, teams, bool(team_rows), main_row.row))
     else:
         plan.unchanged += 1
 
 
-def _team_name(group, team_id) -> str:
-    return next(f.team.name for f in group if f.team and f.team.pk == team_id)
+def point_values(point: scoring.Point) -> tuple:
+    return (point.value, point.numerator, point.denominator)
 
 
 def _shown(value) -> str:
@@ -478,11 +453,7 @@ def _write_team_figures(plan: FiguresPlan, *, by, comment: str) -> None:
                         denominator=point.denominator,
                     )
                 )
-            elif (figure.value, figure.numerator, figure.denominator) != (
-                point.value,
-                point.numerator,
-                point.denominator,
-            ):
+            elif (figure.value, figure.numerator, figure.denominator) != point_values(point):
                 figure.value, figure.numerator, figure.denominator = point.value, point.numerator, point.denominator
                 to_update.append(figure)
         to_delete += [figure for team_id, figure in stored.items() if team_id not in change.teams]

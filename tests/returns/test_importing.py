@@ -128,7 +128,7 @@ def test_rates_take_the_population_for_the_latest_year_not_after_the_period(perf
     assert ret.denominator == D("43000") and ret.value == D("70.000000")
     report = run([HEADER, ["CIN 3", "Sep-20", "", "30", "", "EAST", ""]], performance_user)
     assert errors_of(report)[0][:2] == (2, "denominator")
-    assert "no 0–17 population is recorded for EAST for 2020 or earlier" in report.errors[0].reason
+    assert "No 0–17 population is recorded for EAST for this period" in report.errors[0].reason
 
 
 def test_not_available_with_its_reason(performance_user, indicator):
