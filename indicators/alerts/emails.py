@@ -78,7 +78,7 @@ def headline(alert: Alert) -> str:
     return f"{indicator.code} {indicator.title} is back on track for {label}: {alert.rag}."
 
 
-def _domain() -> str:
+def domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "kpi-portal.invalid"
 
 
@@ -111,7 +111,7 @@ def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
         text=render_to_string("alerts/email/alert.txt", context),
         html=render_to_string("alerts/email/alert.html", context),
         to=delivery.recipient.email,
-        message_id=f"<alert-delivery-{delivery.pk}@{_domain()}>",
+        message_id=f"<alert-delivery-{delivery.pk}@{domain()}>",
     )
 
 
@@ -131,5 +131,5 @@ def digest_email(digest: Digest, deliveries: Sequence[Delivery]) -> EmailMultiAl
         text=render_to_string("alerts/email/digest.txt", context),
         html=render_to_string("alerts/email/digest.html", context),
         to=digest.recipient.email,
-        message_id=f"<alert-digest-{digest.pk}@{_domain()}>",
+        message_id=f"<alert-digest-{digest.pk}@{domain()}>",
     )
