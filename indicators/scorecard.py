@@ -34,8 +34,8 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from benchmarks.models import Population
-from benchmarks.selectors import ComparatorHistory
+from benchmarks.comparison import RatingRule
+from benchmarks.selectors import ComparatorHistory, rating_rules
 from returns.models import Return, State, TeamFigure
 
 from . import periods, scoring
@@ -123,8 +123,8 @@ class _Inputs:
     whole: dict[int, dict[date, tuple[scoring.Point, bool]]]  # indicator → period → (point, not available)
     teams: dict[int, dict[int, dict[date, scoring.Point]]]  # indicator → team → period → point
     comparators: ComparatorHistory
+    rating_rules: dict[int, RatingRule]  # which comparator and band rate each indicator (benchmarks)
     persistent_red_periods: int
-    comparator_band: Decimal
 
 
 def _load(indicator_ids: list[int] | None) -> _Inputs:
@@ -141,18 +141,11 @@ def _load(indicator_ids: list[int] | None) -> _Inputs:
     aggregations = {row[0]: row[2] for row in indicator_rows}
     rules = {key: target.as_rule() for key, target in targets_by_indicator_year(ids).items()}
 
-    populations: dict[int | None, dict[int, int | None]] = defaultdict(dict)
-    if any(unit == scoring.RATE_PER_10K for unit in units.values()):
-        for team_id, year, population in Population.objects.values_list("team_id", "year", "population"):
-            populations[team_id][year] = population
-
-    def point(unit, team_id, period, value, numerator, denominator) -> scoring.Point:
-        if unit == scoring.RATE_PER_10K and numerator is not None and denominator is None:
-            # §3: a rate's denominator is the team's (or the authority's) population in force.
-            denominator = scoring.population_in_force(populations.get(team_id, {}), period.year)
+    def point(unit, value, numerator, denominator) -> scoring.Point:
+        # Returns store derived values (returns.figures); a value left blank is derived here the same way.
         if value is None:
             value = scoring.derive_value(unit=unit, value=None, numerator=numerator, denominator=denominator)
-        return scoring.Point(value, numerator, denominator)
+        return Point(value, numerator, denominator)
 
     teams: dict[int, dict[int, dict[date, scoring.Point]]] = defaultdict(lambda: defaultdict(dict))
     return_rows = returns.values_list(
@@ -174,8 +167,8 @@ def _load(indicator_ids: list[int] | None) -> _Inputs:
         if key is None:
             continue
         indicator_id, period = key
-        if value is None or (numerator is not None and denominator is None):
-            p = point(units[indicator_id], team_id, period, value, numerator, denominator)
+        if value is None:
+            p = point(units[indicator_id], value, numerator, denominator)
         else:
             p = Point(value, numerator, denominator)
         teams[indicator_id][team_id][period] = p
@@ -189,7 +182,7 @@ def _load(indicator_ids: list[int] | None) -> _Inputs:
             # §3: a return with team rows but no whole-authority figure takes the whole from its teams.
             p = scoring.whole_from_teams(unit, aggregations[indicator_id], team_parts[(indicator_id, period)])
         else:
-            p = point(unit, None, period, value, numerator, denominator)
+            p = point(unit, value, numerator, denominator)
         whole[indicator_id][period] = (p, False)
 
     portal = PortalSettings.load()
@@ -199,8 +192,8 @@ def _load(indicator_ids: list[int] | None) -> _Inputs:
         whole=whole,
         teams=teams,
         comparators=ComparatorHistory(ids if indicator_ids is not None else None),
+        rating_rules=rating_rules(ids),
         persistent_red_periods=portal.persistent_red_periods,
-        comparator_band=portal.comparator_band,
     )
 
 
@@ -274,8 +267,9 @@ def _score_series(
     window = scoring.WindowAggregates(dense, aggregation, unit=unit).window
     red_run = inputs.persistent_red_periods
     rags: dict[int, str] = {}
-    band = inputs.comparator_band
     comparators = inputs.comparators if team_id is None else None
+    rating_rule = inputs.rating_rules.get(indicator_id)
+    rating_source = rating_rule.source_id if rating_rule is not None else None
     # The same scoring calls for every row, looked up once.
     change_of, direction_of, rag_of = scoring.change, scoring.direction, scoring.rag
     is_improving, improved = scoring.is_improving, scoring.improved_on_last_period
@@ -297,13 +291,13 @@ def _score_series(
         if from_period is not None and period < from_period:
             continue  # needed only as history for the periods in scope
         i = number - first  # index in the dense series
-        rating_figure = comparators.rating(indicator_id, period) if comparators is not None else None
+        rating_figure = comparators.latest_of(indicator_id, rating_source, period) if comparators is not None else None
         if rating_figure is not None:
             comparator = (
                 rating_figure.source.pk,
                 rating_figure.value,
                 rating_figure.period_label,
-                comparator_rating(value, rating_figure.value, yr.polarity, band) or "",
+                comparator_rating(value, rating_figure.value, yr.polarity, rating_rule.band) or "",
             )
         else:
             comparator = no_comparator

@@ -9,7 +9,7 @@ Decimal arithmetic keeps thresholds exact (90 × (1 − 5/100) is 85.5, not
 85.49999999999999 as in floating point).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -343,14 +343,6 @@ def parts_disagree(whole: Decimal | None, derived: Decimal | None, *, places: in
         return False
     quantum = Decimal(1).scaleb(-places)
     return whole.quantize(quantum) != derived.quantize(quantum)
-
-
-def population_in_force(populations_by_year: Mapping[int, int | None], period_year: int) -> Decimal | None:
-    """The population a rate is per 10,000 of: the latest mid-year estimate not after the period's year."""
-    years = [y for y, count in populations_by_year.items() if y <= period_year and count is not None]
-    if not years:
-        return None
-    return Decimal(populations_by_year[max(years)])
 
 
 # --- Outliers (a warning the submitter confirms, §3) -------------------------------------

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, Team
@@ -17,12 +17,34 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
 class ReturnQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=State.APPROVED)
 
     def for_period(self, period):
         return self.filter(period=period)
+
+    def submitted(self):
+        return self.filter(state=State.SUBMITTED)
+
+    def of_indicators_owned_by(self, user):
+        """Returns of the indicators `user` is responsible officer or deputy for."""
+        return self.filter(indicator__in=Indicator.objects.owned_by(user).values("pk"))
+
+    def awaiting_review_by(self, user, *, all_areas: bool = False):
+        """Submitted returns of the service areas `user` directs (every area for the performance team), oldest first."""
+        qs = self.submitted()
+        if not all_areas:
+            qs = qs.filter(indicator__service_area__directors=user)
+        return qs.order_by("submitted_at", "pk")
+
+    def with_people(self):
+        return self.select_related(
+            "indicator__service_area", "indicator__responsible_officer", "submitted_by", "approved_by", "updated_by"
+        )
 
 
 class Return(models.Model):
@@ -67,6 +89,34 @@ class Return(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.period:%b-%y}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Officers change figures only in draft or when sent back; approved figures are read-only."""
+        return self.state in EDITABLE_STATES
+
+    # The transitions of §3. Only `returns.services` calls them: they check
+    # permission, lock the row, save and record the event around each one.
+
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
+    def submit(self, *, by, at):
+        self.submitted_by = by
+        self.submitted_at = at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED)
+    def send_back(self):
+        """Back to the officer; the director's comment is on the event."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
+    def approve(self, *, by, at):
+        self.approved_by = by
+        self.approved_at = at
+
+    @transition(field=state, source=State.APPROVED, target=State.DRAFT)
+    def reopen(self):
+        """Back to draft: no longer approved, so no longer on the scorecard."""
+        self.approved_by = None
+        self.approved_at = None
 
 
 class TeamFigure(models.Model):

@@ -5,7 +5,7 @@ these and show the messages on the field or row they name. Errors stop a
 save; warnings must be confirmed by the submitter.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -168,3 +168,81 @@ def breakdown_problems(
             )
         ]
     return []
+
+
+def _with_derived_value(unit: str, point: scoring.Point) -> scoring.Point:
+    if point.numerator is None or point.denominator is None or point.denominator <= 0:
+        return point
+    value = scoring.derive_value(unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator)
+    return scoring.Point(value, point.numerator, point.denominator)
+
+
+def validate_return(
+    *,
+    unit: str,
+    aggregation: str,
+    whole: scoring.Point,
+    teams: Mapping[str, scoring.Point],
+    value: Decimal | None,
+    not_available: bool = False,
+    not_available_reason: str = "",
+    commentary: str = "",
+    would_be_rag: str = scoring.GREY,
+    approved_history: Sequence[Decimal] = (),
+    submitting: bool = False,
+) -> list[Problem]:
+    """Every check of §3 on a whole return: the whole figure, the team rows and the warnings.
+
+    `whole` and `teams` are the figures as entered (team rows keyed by their field
+    prefix, blank rows left out; a rate's denominator already filled from the
+    population); `value` is the resolved whole value (from its parts or from the
+    teams, `returns.figures.resolve`). A draft may be incomplete: a missing value
+    and missing commentary on a red figure are errors only when `submitting`.
+    Warnings (outlier, breakdown) are returned in either case, to be confirmed on submission.
+    """
+    if not_available:
+        problems = validate_figure(
+            unit=unit,
+            value=whole.value,
+            numerator=whole.numerator,
+            denominator=whole.denominator,
+            not_available=True,
+            not_available_reason=not_available_reason,
+        )
+        if teams:
+            problems.append(Problem("not_available", "A figure marked not available cannot have team rows: clear them"))
+        return problems
+
+    problems = validate_figure(
+        unit=unit,
+        value=whole.value,
+        numerator=whole.numerator,
+        denominator=whole.denominator,
+        require_value=False,
+    )
+    for key, part in teams.items():
+        for problem in validate_figure(
+            unit=unit, value=part.value, numerator=part.numerator, denominator=part.denominator
+        ):
+            problems.append(Problem(f"{key}_{problem.field}", problem.message, problem.severity))
+
+    whole_given = any(x is not None for x in (whole.value, whole.numerator, whole.denominator))
+    if teams and whole_given and not errors(problems):
+        entered_whole = _with_derived_value(unit, whole).value
+        parts = [_with_derived_value(unit, part) for part in teams.values()]
+        problems.extend(breakdown_problems(unit=unit, aggregation=aggregation, whole=entered_whole, parts=parts))
+
+    if submitting and value is None and not any(p.field == "value" and p.is_error for p in problems):
+        if teams and not whole_given:
+            message = (
+                "The team rows cannot make a whole-authority figure (each needs a numerator and a denominator): "
+                "enter the whole-authority figure"
+            )
+        else:
+            message = "Enter a value, or numerator and denominator, or mark it not available"
+        problems.append(Problem("value", message))
+    if submitting:
+        problems.extend(commentary_problems(would_be_rag=would_be_rag, commentary=commentary))
+    if not errors(problems):
+        problems.extend(history_problems(value, approved_history))
+    return problems

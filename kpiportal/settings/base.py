@@ -131,6 +131,10 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Monthly returns: officers enter figures for months that have ended, up to this many months back
+# (older figures are corrected by the performance team).
+RETURNS_OPEN_MONTHS = env.int("RETURNS_OPEN_MONTHS", default=6)
+
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -204,16 +204,15 @@ def test_team_entries_and_whole_derived_from_teams():
     assert not ScorecardEntry.objects.filter(team=south, period=date(2022, 5, 1)).exists()
 
 
-def test_rates_take_the_population_in_force_as_denominator():
+def test_a_blank_value_is_derived_from_its_parts():
+    # returns.figures stores a rate's population as its denominator; a value left blank is derived.
     ind = factories.IndicatorFactory(code="CIN 3", polarity="neutral", unit="rate_per_10k", aggregation="ratio")
-    factories.PopulationFactory(team=None, year=2019, population=40000)
-    factories.PopulationFactory(team=None, year=2021, population=50000)
-    approve(ind, date(2020, 4, 1), None, numerator=300)
-    approve(ind, date(2021, 4, 1), None, numerator=350)
+    approve(ind, date(2020, 4, 1), None, numerator=300, denominator=40000)
+    approve(ind, date(2021, 4, 1), None, numerator=350, denominator=50000)
     scorecard.recompute()
     assert entry(ind, date(2020, 4, 1)).value == D("75")  # 300 / 40,000 × 10,000
     later = entry(ind, date(2021, 4, 1))
-    assert (later.value, later.denominator) == (D("70"), D("50000"))
+    assert (later.value, later.denominator, later.ytd_value) == (D("70"), D("50000"), D("70"))
 
 
 def test_only_approved_returns_count():
@@ -257,6 +256,23 @@ def test_rating_comparator_is_the_latest_statistical_neighbour_average(cp5):
     mar = entry(cp5, date(2020, 3, 1))
     assert (mar.comparator_value, mar.comparator_period, mar.comparator_rating) == (D("75"), "2018/19", "worse")
     assert entry(cp5, date(2019, 4, 1)).comparator_rating == "better"  # 77 vs 75
+
+
+def test_an_indicators_own_rating_comparator_and_band_are_used(cp5):
+    from benchmarks.models import RatingComparator
+
+    neighbours = factories.ComparatorSourceFactory(name="Statistical neighbours", kind="average", position=1)
+    england = factories.ComparatorSourceFactory(name="England", kind="national", position=2)
+    factories.ComparatorValueFactory(indicator=cp5, source=neighbours, period_start=date(2020, 4, 1), value=D("10"))
+    factories.ComparatorValueFactory(
+        indicator=cp5, source=england, period_kind="quarter", period_start=date(2020, 7, 1), value=D("50")
+    )
+    RatingComparator.objects.create(indicator=cp5, source=england, band=D("2"))
+    scorecard.recompute()
+    sep = entry(cp5, date(2020, 9, 1))
+    assert (sep.comparator_source, sep.comparator_value, sep.comparator_period) == (england, D("50"), "2020/21 Q2")
+    assert sep.comparator_rating == "similar"  # 48 vs 50 within the indicator's own ±2 band
+    assert entry(cp5, date(2020, 6, 1)).comparator_source is None  # England's Q2 value starts in July
 
 
 def test_recompute_command_and_nightly_task_exist(cp5, capsys):

@@ -1,15 +1,14 @@
-"""An approval reaches the scorecard through the real Celery worker on Redis."""
+"""Approving a return updates the scorecard through the real Celery worker on Redis."""
 
 import time
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import transaction
 
-from indicators import scorecard
+from indicators import periods
 from indicators.models import ScorecardEntry
-from returns.models import State
+from returns import services
 from tests import factories
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
@@ -24,30 +23,48 @@ def wait_for(condition, timeout=20.0):
     return False
 
 
-def test_an_approved_return_updates_the_entries_through_the_worker(celery_worker):
-    ind = factories.IndicatorFactory(code="CP 5", polarity="higher", unit="percent", aggregation="ratio")
-    factories.TargetFactory(indicator=ind, financial_year=2022, target=D("90"), tolerance=D("5"))
+def test_approving_and_reopening_a_return_updates_the_entries_through_the_worker(
+    celery_worker, indicator, officer, director
+):
+    period = periods.add_months(periods.month_start(date.today()), -1)  # last month: open for entry
+    indicator.aggregation = "ratio"
+    indicator.save()
+    factories.TargetFactory(
+        indicator=indicator, financial_year=periods.financial_year_of(period), target=D("90"), tolerance=D("5")
+    )
+    factories.TargetFactory(
+        indicator=indicator,
+        financial_year=periods.financial_year_of(periods.add_months(period, -1)),
+        target=D("90"),
+        tolerance=D("5"),
+    )
     factories.ReturnFactory(
-        indicator=ind, period=date(2022, 10, 1), value=D("92"), numerator=D("46"), denominator=D("50"), state="approved"
+        indicator=indicator,
+        period=periods.add_months(period, -1),
+        value=D("92"),
+        numerator=D("46"),
+        denominator=D("50"),
+        state="approved",
     )
-    with transaction.atomic():
-        ret = factories.ReturnFactory(
-            indicator=ind, period=date(2022, 11, 1), value=D("84"), numerator=D("42"), denominator=D("50")
-        )
-        ret.state = State.APPROVED
-        ret.save()
-        scorecard.request_recompute([ind.pk], from_period=ret.period, reason="return approved")
-    assert wait_for(lambda: ScorecardEntry.objects.filter(indicator=ind, period=ret.period).exists()), (
-        f"the worker wrote no entry; see {celery_worker.log_path}"
+    draft = factories.ReturnFactory(
+        indicator=indicator,
+        period=period,
+        value=D("84"),
+        numerator=D("42"),
+        denominator=D("50"),
+        commentary="Two conferences moved by the families' requests.",
+        updated_by=officer,
     )
-    entry = ScorecardEntry.objects.get(indicator=ind, period=ret.period, team=None)
-    assert (entry.value, entry.previous_value, entry.rag, entry.direction) == (D("84"), D("92"), "red", "down")
-    assert entry.ytd_value == D("88")  # (46 + 42) / (50 + 50)
-    # Only the period asked for (and after) was written: October waits for its own request or the nightly run.
-    assert not ScorecardEntry.objects.filter(indicator=ind, period=date(2022, 10, 1)).exists()
+    services.return_submit(returns=[draft], by=officer, confirm_warnings=True)
+    (approved,) = services.return_approve(returns=[draft], by=director)
 
-    with transaction.atomic():
-        ret.state = State.DRAFT  # reopened
-        ret.save()
-        scorecard.request_recompute([ind.pk], from_period=ret.period, reason="return reopened")
-    assert wait_for(lambda: not ScorecardEntry.objects.filter(indicator=ind, period=ret.period).exists())
+    def entry():
+        return ScorecardEntry.objects.filter(indicator=indicator, period=period, team=None).first()
+
+    assert wait_for(lambda: entry() is not None), f"the worker wrote no entry; see {celery_worker.log_path}"
+    found = entry()
+    assert (found.value, found.previous_value, found.rag, found.direction) == (D("84"), D("92"), "red", "down")
+    assert found.change == D("-8") and found.tolerance_threshold == D("85.5")
+
+    services.return_reopen(ret=approved, by=director, reason="Double-counted conference")
+    assert wait_for(lambda: entry() is None), "the reopened return's entry is still on the scorecard"

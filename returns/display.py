@@ -1,0 +1,66 @@
+"""How returns are shown: figures as text, states and RAG as tags with words. Formatting in Python, not templates."""
+
+from decimal import Decimal
+
+from django.utils.html import format_html
+
+from indicators import scoring
+
+NOT_STARTED = "not_started"
+
+STATE_LABELS = {
+    NOT_STARTED: "Not started",
+    "draft": "Draft",
+    "returned": "Sent back",
+    "submitted": "Awaiting review",
+    "approved": "Approved",
+}
+STATE_TAG_CLASSES = {
+    NOT_STARTED: "govuk-tag--grey",
+    "draft": "govuk-tag--blue",
+    "returned": "govuk-tag--orange",
+    "submitted": "govuk-tag--purple",
+    "approved": "govuk-tag--green",
+}
+RAG_WORDS = {scoring.GREEN: "Green", scoring.AMBER: "Amber", scoring.RED: "Red", scoring.GREY: "No RAG"}
+UNIT_SUFFIX = {"percent": "%"}
+
+
+def figure_text(value: Decimal | None, unit: str = "", decimals: int = 1, *, blank: str = "–") -> str:
+    """A stored figure as shown: rounded to the indicator's decimals, thousands separated, % for percentages."""
+    if value is None:
+        return blank
+    return f"{value:,.{decimals}f}{UNIT_SUFFIX.get(unit, '')}"
+
+
+def change_text(change: Decimal | None, unit: str = "", decimals: int = 1) -> str:
+    if change is None:
+        return "–"
+    sign = "+" if change > 0 else ""
+    return f"{sign}{change:,.{decimals}f}{' points' if unit == 'percent' else ''}"
+
+
+def plain_number(value: Decimal | None) -> str:
+    """Unrounded, for inputs and exports."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return text
+
+
+def state_tag(state: str | None):
+    state = state or NOT_STARTED
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', STATE_TAG_CLASSES.get(state, ""), STATE_LABELS.get(state, state)
+    )
+
+
+def rag_tag(rag: str | None):
+    rag = rag or scoring.GREY
+    return format_html('<span class="kpi-rag kpi-rag--{}">{}</span>', rag, RAG_WORDS.get(rag, rag))
+
+
+def person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

@@ -1,0 +1,261 @@
+"""The returns pages over HTTP: the whole cycle, entry errors, stale saves, lists, replays."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from returns.models import Return, ReturnEvent, State
+from tests import factories
+from tests.returns.conftest import NOV
+
+pytestmark = pytest.mark.django_db
+
+
+def enter_url(indicator, period=NOV):
+    return reverse("returns:enter", args=[indicator.pk, period.strftime("%Y-%m")])
+
+
+def form_data(version=0, **fields):
+    data = {"version": version, "value": "", "numerator": "", "denominator": "", "commentary": ""}
+    data.update({k: str(v) for k, v in fields.items()})
+    return data
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_whole_cycle_through_http(client, indicator, officer, director):
+    client.force_login(officer)
+    page = client.get(reverse("returns:mine"))
+    assert page.status_code == 200
+    assert b"CP 5" in page.content and b"Not started" in page.content
+
+    # Draft: numerator and denominator; the value is derived.
+    response = client.post(enter_url(indicator), form_data(numerator=45, denominator=50, action="save"))
+    ret = Return.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("returns:detail", args=[ret.pk])
+    assert ret.value == D("90") and ret.state == State.DRAFT
+    page = client.get(reverse("returns:detail", args=[ret.pk]))
+    assert b"RAG it would get" in page.content and b"kpi-rag--green" in page.content
+
+    # Submit from the form.
+    response = client.post(
+        reverse("returns:detail", args=[ret.pk]),
+        form_data(version=ret.version, numerator=45, denominator=50, action="submit"),
+    )
+    ret.refresh_from_db()
+    assert ret.state == State.SUBMITTED, messages_of(client.get(reverse("returns:detail", args=[ret.pk])))
+
+    # Director sends back with a comment; the officer sees it at the top.
+    client.force_login(director)
+    assert b"CP 5" in client.get(reverse("returns:review")).content
+    client.post(
+        reverse("returns:send_back", args=[ret.pk]),
+        {"send_back-comment": "October's denominator looks low", "send_back-version": ret.version},
+    )
+    ret.refresh_from_db()
+    assert ret.state == State.RETURNED
+    client.force_login(officer)
+    page = client.get(reverse("returns:detail", args=[ret.pk]))
+    assert b"Sent back" in page.content and b"October&#x27;s denominator looks low" in page.content
+
+    # Resubmit red with commentary; director approves; reopens; approves again.
+    client.post(
+        reverse("returns:detail", args=[ret.pk]),
+        form_data(version=ret.version, value=80, commentary="Two late conferences", action="submit"),
+    )
+    ret.refresh_from_db()
+    assert ret.state == State.SUBMITTED and ret.value == D("80")
+    client.force_login(director)
+    client.post(reverse("returns:approve", args=[ret.pk]), {"approve-version": ret.version})
+    ret.refresh_from_db()
+    assert ret.state == State.APPROVED and ret.approved_by == director
+    client.post(
+        reverse("returns:reopen", args=[ret.pk]), {"reopen-reason": "Late cases", "reopen-version": ret.version}
+    )
+    ret.refresh_from_db()
+    assert ret.state == State.DRAFT
+    client.force_login(officer)
+    client.post(
+        reverse("returns:detail", args=[ret.pk]),
+        form_data(version=ret.version, value=81, commentary="Two late conferences; one found", action="submit"),
+    )
+    client.force_login(director)
+    review_page = client.get(reverse("returns:review"))
+    assert b"Value 80.0% \xe2\x86\x92 81.0%" in review_page.content  # what changed since the last approval
+    ret.refresh_from_db()
+    client.post(reverse("returns:approve", args=[ret.pk]), {"approve-version": ret.version})
+    ret.refresh_from_db()
+    assert ret.state == State.APPROVED and ret.value == D("81")
+
+    kinds = list(ret.events.values_list("kind", flat=True))
+    assert kinds == [
+        "created",
+        "submitted",
+        "returned",
+        "saved",
+        "submitted",
+        "approved",
+        "reopened",
+        "saved",
+        "submitted",
+        "approved",
+    ]
+    history = client.get(reverse("returns:history", args=[ret.pk]))
+    assert history.status_code == 200
+    assert b"October&#x27;s denominator looks low" in history.content and b"Late cases" in history.content
+    assert len(history.context["versions"]) == ret.history.count() == 10
+
+
+def test_entry_errors_are_listed_and_linked_to_fields(client, indicator, officer):
+    client.force_login(officer)
+    response = client.post(enter_url(indicator), form_data(numerator=30, denominator=25))
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert b'href="#id_numerator"' in response.content
+    assert b"The numerator (30) cannot be more than the denominator (25)" in response.content
+    response = client.post(enter_url(indicator), form_data(value="lots"))
+    assert b"Enter a number, like 48 or 16.9" in response.content
+    assert not Return.objects.exists()
+
+
+def test_red_figure_needs_commentary_to_submit_but_is_saved(client, indicator, officer):
+    client.force_login(officer)
+    client.post(enter_url(indicator), form_data(value=50, action="submit"))
+    ret = Return.objects.get()
+    assert ret.state == State.DRAFT and ret.value == D("50")
+    response = client.get(reverse("returns:detail", args=[ret.pk]))
+    assert b"commentary is required when it is red" in response.content
+    assert b"kpi-rag--red" in response.content and b"Red" in response.content
+
+
+def test_stale_save_is_refused_with_the_current_figures(client, indicator, officer, draft):
+    indicator.deputies.add(
+        factories.user_with_role("Responsible officer", username="deputy", first_name="Dee", last_name="Puty")
+    )
+    client.force_login(officer)
+    client.post(reverse("returns:detail", args=[draft.pk]), form_data(version=1, value=91))
+    client.force_login(type(officer).objects.get(username="deputy"))
+    response = client.post(reverse("returns:detail", args=[draft.pk]), form_data(version=1, value=70))
+    assert response.status_code == 200
+    assert b"changed by Olive Officer at" in response.content
+    assert response.context["form"].initial["value"] == "91"
+    draft.refresh_from_db()
+    assert draft.value == D("91")
+
+
+def test_replayed_approval_changes_nothing_and_says_why(client, submitted, director):
+    client.force_login(director)
+    version = submitted.version
+    client.post(reverse("returns:approve", args=[submitted.pk]), {"approve-version": version})
+    response = client.post(reverse("returns:approve", args=[submitted.pk]), {"approve-version": version}, follow=True)
+    assert "already approved (by Dana Director" in " ".join(messages_of(response))
+    assert ReturnEvent.objects.filter(kind="approved").count() == 1
+
+
+def test_replayed_submit_after_send_back_and_resubmit_is_refused_as_changed(client, submitted, director, officer):
+    client.force_login(director)
+    seen = submitted.version
+    client.post(reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": "x"})
+    submitted.refresh_from_db()
+    client.force_login(officer)
+    client.post(reverse("returns:submit", args=[submitted.pk]), {"version": submitted.version})
+    client.force_login(director)
+    response = client.post(reverse("returns:approve", args=[submitted.pk]), {"approve-version": seen}, follow=True)
+    assert "was changed by" in " ".join(messages_of(response))
+    submitted.refresh_from_db()
+    assert submitted.state == State.SUBMITTED
+
+
+def test_send_back_without_comment_shows_the_error_on_the_field(client, submitted, director):
+    client.force_login(director)
+    response = client.post(reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": ""})
+    assert response.status_code == 200
+    assert b'href="#id_send_back-comment"' in response.content
+    submitted.refresh_from_db()
+    assert submitted.state == State.SUBMITTED
+
+
+def test_my_returns_lists_owned_and_deputised_with_due_and_overdue(client, indicator, officer, service_area):
+    other = factories.IndicatorFactory(code="CP 9", service_area=service_area)
+    other.deputies.add(officer)
+    factories.IndicatorFactory(code="XX 1", service_area=service_area)  # not theirs
+    factories.IndicatorFactory(code="RT 1", service_area=service_area, responsible_officer=officer, status="retired")
+    client.force_login(officer)
+    response = client.get(reverse("returns:mine"), {"period": "2022-11"})
+    codes = [row.indicator.code for row in response.context["table"].data]
+    assert sorted(codes) == ["CP 5", "CP 9"]
+    assert b"Wed 7 Dec 2022" in response.content and b"Overdue" in response.content
+    response = client.get(reverse("returns:mine"), {"period": "2022-11", "state": "draft"})
+    assert list(response.context["table"].data) == []
+    response = client.get(reverse("returns:mine"), {"period": "2022-11", "overdue": "yes"})
+    assert len(response.context["table"].data) == 2
+
+
+def test_bulk_submit_is_all_or_nothing_with_a_message(client, officer, service_area):
+    good = factories.ReturnFactory(
+        indicator=factories.IndicatorFactory(code="A 1", responsible_officer=officer, service_area=service_area),
+        period=NOV,
+        value=D("95"),
+    )
+    bad = factories.ReturnFactory(
+        indicator=factories.IndicatorFactory(code="A 2", responsible_officer=officer, service_area=service_area),
+        period=NOV,
+        value=None,
+    )
+    client.force_login(officer)
+    response = client.post(reverse("returns:submit_many"), {"returns": [f"{good.pk}:1", f"{bad.pk}:1"]}, follow=True)
+    assert "Nothing was changed" in " ".join(messages_of(response))
+    assert set(Return.objects.values_list("state", flat=True)) == {"draft"}
+    response = client.post(reverse("returns:submit_many"), {"returns": [f"{good.pk}:1"]}, follow=True)
+    assert "1 return submitted for review" in " ".join(messages_of(response))
+
+
+def test_bulk_approve_and_review_list_oldest_first(client, officer, director, service_area, other_service_area):
+    rets = []
+    for code in ("B 2", "B 1"):
+        ind = factories.IndicatorFactory(code=code, responsible_officer=officer, service_area=service_area)
+        ret = factories.ReturnFactory(indicator=ind, period=NOV, value=D("95"))
+        rets.append(ret)
+    elsewhere = factories.ReturnFactory(
+        indicator=factories.IndicatorFactory(code="E 1", responsible_officer=officer, service_area=other_service_area),
+        period=NOV,
+        value=D("95"),
+    )
+    from returns import services
+
+    for ret in [*rets, elsewhere]:
+        services.return_submit(returns=[ret], by=officer)
+    client.force_login(director)
+    response = client.get(reverse("returns:review"))
+    assert [row.indicator.code for row in response.context["table"].data] == ["B 2", "B 1"]
+    response = client.post(
+        reverse("returns:approve_many"), {"returns": [f"{r.pk}:{r.version + 1}" for r in rets]}, follow=True
+    )
+    assert "2 returns approved" in " ".join(messages_of(response))
+    response = client.post(reverse("returns:approve_many"), {"returns": [f"{elsewhere.pk}:2"]}, follow=True)
+    assert "Only the directors of Early help" in " ".join(messages_of(response))
+
+
+def test_completeness_counts_by_service_area_and_officer(
+    client, performance_user, indicator, officer, service_area, draft
+):
+    factories.IndicatorFactory(code="CP 9", service_area=service_area, responsible_officer=officer)
+    client.force_login(performance_user)
+    response = client.get(reverse("returns:completeness"), {"period": "2022-11"})
+    total = response.context["total"]
+    assert (len(total.rows), total.not_started, total.in_progress, total.overdue) == (2, 1, 1, 2)
+    assert b"Olive Officer" in response.content
+
+
+def test_exports(client, officer, indicator, draft):
+    client.force_login(officer)
+    response = client.get(reverse("returns:mine"), {"period": "2022-11", "_export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Code,Indicator,State")
+    assert "CP 5" in text and "92" in text
+    response = client.get(reverse("returns:mine"), {"period": "2022-11", "_export": "xlsx"})
+    assert response.content[:2] == b"PK"
