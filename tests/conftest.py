@@ -112,12 +112,19 @@ def _reset_broker_connections(app):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
+def worker_env():
+    """Extra environment for the worker the `celery_worker` fixture starts; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, worker_env):
     """Start a real `celery worker` on TEST_REDIS_URL sharing the test database.
 
     The app in this process stops running tasks eagerly and sends them to
     Redis for the duration of the test. Yields a handle with `.stop()` and
-    `.kill()` (SIGKILL), and `.start()` to bring up a fresh worker.
+    `.kill()` (SIGKILL), and `.start()` to bring up a fresh worker. The worker
+    gets the `worker_env` fixture's variables (e.g. EMAIL_HOST and EMAIL_PORT).
     """
     import redis
 
@@ -129,6 +136,7 @@ def celery_worker(transactional_db, settings):
     app.conf.broker_url = settings.TEST_REDIS_URL
     _reset_broker_connections(app)
     handle = WorkerHandle(database_url=_database_url_for_worker(), broker_url=settings.TEST_REDIS_URL)
+    handle.extra_env = dict(worker_env)
     handle.start()
     try:
         yield handle
