@@ -10,7 +10,6 @@ nothing: `outbox_relay` on beat queues whatever is still pending.
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from indicators import periods
 from indicators.models import Indicator, ScorecardEntry
+from indicators.scorecard import RagChange
 from returns.models import Return, State
 
 from . import db, emails, mail, outbox, selectors, triggers
@@ -37,24 +37,13 @@ class AlertError(Exception):
 # --- Raising -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EntryChange:
-    """A whole-authority scorecard entry whose RAG or persistent red a recompute changed.
-
-    The shape of `indicators.scorecard.RagChange`; `alerts_raise` accepts either.
-    `old_rag` None: the entry is new; `new_rag` None: the entry was removed.
-    """
-
-    indicator_id: int
-    period: date
-    old_rag: str | None
-    new_rag: str | None
-    old_persistent: bool | None = False
-    new_persistent: bool | None = False
-
-
-def alerts_raise(*, changes: Iterable) -> list[Alert]:
+def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
     """Raise the alerts that scorecard changes call for, with their deliveries, in the caller's transaction.
+
+    `changes` are the whole-authority entries whose RAG or persistent red a
+    recompute changed (`indicators.scorecard.RagChange`: `old_rag` None for a new
+    entry, `new_rag` None for a removed one); the entries themselves are read
+    from the database, as the recompute has just written them.
 
     Business rules (`triggers.alert_kinds`): an indicator turning red for a period
     whose previous period was not red, becoming persistently red, or coming back
@@ -113,6 +102,11 @@ def alerts_raise(*, changes: Iterable) -> list[Alert]:
     if created:
         logger.info("Raised %s alerts with %s deliveries", len(created), len(deliveries))
     return created
+
+
+def on_scorecard_changed(sender, changes, **kwargs) -> None:
+    """Receiver of `indicators.scorecard.scorecard_changed`, sent inside the recompute's transaction."""
+    alerts_raise(changes=changes)
 
 
 def _entries_for(keys: set[tuple[int, date]]) -> dict[tuple[int, date], ScorecardEntry]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from indicators.alerts import outbox, services
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, SendState
+from indicators.scorecard import RagChange
 from tests import factories
 
 from .conftest import score
@@ -205,7 +206,7 @@ def test_a_failed_digest_fails_its_lines_and_retrying_one_resends_the_digest(
 ):
     settings.ALERTS_MAX_ATTEMPTS = 1
     score(indicator, period, "red")
-    services.alerts_raise(changes=[services.EntryChange(indicator.pk, period, None, "red")])
+    services.alerts_raise(changes=[RagChange(indicator.pk, period, None, "red", None, False)])
     with django_capture_on_commit_callbacks(execute=True):
         services.digests_build()
     line = Delivery.objects.get(recipient=people.digest_reader)
