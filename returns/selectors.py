@@ -216,6 +216,9 @@ def _rows(
             target.indicator = ind
         rule = target.as_rule() if target is not None else None
         prev = previous.get((ind.pk, period))
+        for known in (ret, prev):
+            if known is not None:
+                known.indicator = ind  # already loaded: no query per row for str() or links
         value = ret.value if ret is not None else None
         prev_value = prev.value if prev is not None else None
         rows.append(
