@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, Team
@@ -85,3 +86,50 @@ class Population(models.Model):
 
     def __str__(self):
         return f"{self.team or 'Whole authority'} {self.year}: {self.population}"
+
+
+class RatingComparator(models.Model):
+    """Which comparator the comparator rating uses, and its 'as good as' band.
+
+    The row with no indicator is the scorecard-wide choice; a row for an
+    indicator overrides it. A blank source falls back to the scorecard-wide
+    choice, then to the first statistical-neighbour average. A blank band
+    falls back to `PortalSettings.comparator_band` (the scorecard-wide band,
+    kept there only). The rule that combines them is
+    `benchmarks.comparison.rating_rule`.
+    """
+
+    indicator = models.OneToOneField(
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="rating_comparator"
+    )
+    source = models.ForeignKey(
+        ComparatorSource,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Blank: the scorecard-wide choice (by default the statistical-neighbour average).",
+    )
+    band = models.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="'As good as' band in points. Blank: the scorecard-wide band.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            # NULLs are distinct in a plain unique index: compare the indicator as 0 when blank.
+            models.UniqueConstraint(Coalesce("indicator", Value(0)), name="one_rating_comparator_per_scope"),
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=False) | Q(band__isnull=True),
+                name="scorecard_wide_band_lives_in_portal_settings",
+            ),
+            models.CheckConstraint(condition=Q(band__isnull=True) | Q(band__gte=0), name="rating_band_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"Rating comparator for {self.indicator.code if self.indicator_id else 'the scorecard'}"

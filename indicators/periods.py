@@ -105,6 +105,54 @@ def quarter_label(start_year: int, quarter: int) -> str:
     return f"{financial_year_label(start_year)} Q{quarter}"
 
 
+# Comparator data are published per financial year or per quarter (PRODUCT §5).
+YEAR = "year"
+QUARTER = "quarter"
+
+_QUARTER_AFTER = re.compile(r"^(?P<fy>.+?)[\s,\-–]*Q(?P<q>[1-4])$", re.IGNORECASE)
+_QUARTER_BEFORE = re.compile(r"^Q(?P<q>[1-4])[\s,\-–]*(?P<fy>.+)$", re.IGNORECASE)
+
+
+def parse_year_or_quarter(value) -> tuple[str, date]:
+    """Read a financial year or one of its quarters: (YEAR or QUARTER, first month).
+
+    `2019/20` → (YEAR, Apr-19); `2020/21 Q3`, `Q3 2020/21`, `2020/21-Q3` → (QUARTER, Oct-20).
+    A bare `2019` is refused: it could mean 2018/19 or 2019/20.
+    """
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise PeriodError("period is blank")
+    match = _QUARTER_AFTER.match(text) or _QUARTER_BEFORE.match(text)
+    if match:
+        try:
+            start_year = parse_financial_year(match.group("fy"))
+        except PeriodError:
+            raise PeriodError(f"'{text}' is not a quarter (expected e.g. 2020/21 Q3)") from None
+        return QUARTER, quarter_months(start_year, int(match.group("q")))[0]
+    if re.fullmatch(r"\d{4}", text):
+        label = financial_year_label(int(text))
+        raise PeriodError(f"'{text}' is not a financial year: write {label} or the year before")
+    try:
+        start_year = parse_financial_year(text)
+    except PeriodError:
+        raise PeriodError(
+            f"'{text}' is not a financial year or quarter (expected e.g. 2019/20 or 2020/21 Q3)"
+        ) from None
+    return YEAR, financial_year_start(start_year)
+
+
+def year_or_quarter_label(kind: str, start: date) -> str:
+    """`2019/20` for a year, `2020/21 Q3` for a quarter, from its first month."""
+    if kind == QUARTER:
+        return quarter_label(*quarter_of(start))
+    return financial_year_label(financial_year_of(start))
+
+
+def year_or_quarter_end(kind: str, start: date) -> date:
+    """The last month of a financial year or quarter starting at `start`."""
+    return add_months(start, 2 if kind == QUARTER else 11)
+
+
 def month_label(period: date) -> str:
     """Nov-22."""
     return f"{MONTH_ABBR[period.month - 1]}-{period.year % 100:02d}"

@@ -1,0 +1,336 @@
+"""Every write to comparator data: sources, values, imports and the choice of rating comparator.
+
+Each service checks permission (the performance team), writes in one
+transaction with the history user set (django-simple-history keeps the audit
+trail, `bulk_*_with_history` for imports), and asks for the affected scorecard
+rows to be recomputed once the transaction has committed.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from indicators.models import Indicator, PortalSettings
+
+from . import imports, rules
+from .models import ComparatorSource, ComparatorValue, RatingComparator
+
+BATCH_SIZE = 2000
+
+
+class ComparatorError(Exception):
+    """A write the rules refuse, with the message to show."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check_can_manage(by) -> None:
+    if not rules.can_manage_comparators(by):
+        raise PermissionDenied("Only the performance team manages comparators.")
+
+
+def _recompute_after_commit(indicator_ids: Iterable[int], reason: str) -> None:
+    """Ask for the affected scorecard rows to be recomputed, once the transaction has committed."""
+    try:
+        from indicators.scorecard import request_recompute
+    except ImportError:  # TEMPORARY: until the scorecard recompute (issue 4) lands on main
+        return
+    ids = sorted(set(indicator_ids))
+    if ids:
+        transaction.on_commit(lambda: request_recompute(ids, reason=reason))
+
+
+def _indicators_with_comparators() -> list[int]:
+    return list(ComparatorValue.objects.values_list("indicator_id", flat=True).distinct())
+
+
+# --- Sources -------------------------------------------------------------------------------------
+
+
+def comparator_source_create(*, name: str, short_name: str = "", kind: str, position: int | None = None, by):
+    """Add a comparator source. Names are unique whatever their case; the position defaults to the end."""
+    _check_can_manage(by)
+    name = " ".join(name.split())
+    if kind not in ComparatorSource.Kind.values:
+        raise ComparatorError(f"Unknown kind '{kind}'", field="kind")
+    with transaction.atomic():
+        _check_name_free(name, short_name)
+        if position is None:
+            position = (ComparatorSource.objects.aggregate(m=Max("position"))["m"] or 0) + 1
+        source = ComparatorSource(name=name, short_name=short_name.strip(), kind=kind, position=position)
+        source._history_user = by
+        source.save()
+    return source
+
+
+def comparator_source_update(*, source: ComparatorSource, name: str, short_name: str, kind: str, position: int, by):
+    """Change a source's name, short name, kind or order.
+
+    The kind and order decide the default rating comparator and which sources
+    are ranked, so every indicator with comparator values is recomputed.
+    """
+    _check_can_manage(by)
+    name = " ".join(name.split())
+    if kind not in ComparatorSource.Kind.values:
+        raise ComparatorError(f"Unknown kind '{kind}'", field="kind")
+    with transaction.atomic():
+        locked = ComparatorSource.objects.select_for_update().get(pk=source.pk)
+        _check_name_free(name, short_name, exclude=locked.pk)
+        changed = [
+            f
+            for f, v in (("name", name), ("short_name", short_name.strip()), ("kind", kind), ("position", position))
+            if getattr(locked, f) != v
+        ]
+        if not changed:
+            return locked
+        for f, v in (("name", name), ("short_name", short_name.strip()), ("kind", kind), ("position", position)):
+            setattr(locked, f, v)
+        locked._history_user = by
+        locked.save(update_fields=changed)
+        _recompute_after_commit(_indicators_with_comparators(), "comparator source changed")
+    return locked
+
+
+def _check_name_free(name: str, short_name: str, exclude: int | None = None) -> None:
+    others = ComparatorSource.objects.exclude(pk=exclude) if exclude else ComparatorSource.objects.all()
+    taken = {imports.key(n) for pair in others.values_list("name", "short_name") for n in pair if n}
+    if imports.key(name) in taken:
+        raise ComparatorError(f"A comparator called '{name}' already exists", field="name")
+    if short_name.strip() and imports.key(short_name) in taken:
+        raise ComparatorError(f"The short name '{short_name.strip()}' is already used", field="short_name")
+
+
+# --- Single values -----------------------------------------------------------------------------------
+
+
+def comparator_value_set(
+    *,
+    indicator: Indicator,
+    source: ComparatorSource,
+    period_kind: str,
+    period_start: date,
+    value: Decimal | None,
+    note: str = "",
+    by,
+) -> tuple[ComparatorValue, bool]:
+    """Record one comparator value (creating or replacing it); returns (value, created).
+
+    The value must make sense in the indicator's unit (`imports.unit_problems`).
+    """
+    _check_can_manage(by)
+    ref = imports.IndicatorRef(indicator.pk, indicator.code, indicator.unit)
+    problems = imports.unit_problems(ref, value, None)
+    if problems:
+        raise ComparatorError(problems[0], field="value")
+    with transaction.atomic():
+        existing = (
+            ComparatorValue.objects.select_for_update()
+            .filter(indicator=indicator, source=source, period_kind=period_kind, period_start=period_start)
+            .first()
+        )
+        if existing is None:
+            obj = ComparatorValue(
+                indicator=indicator,
+                source=source,
+                period_kind=period_kind,
+                period_start=period_start,
+                value=value,
+                note=note,
+                loaded_by=by,
+            )
+            obj._history_user = by
+            obj.save()
+            created = True
+        else:
+            obj = existing
+            obj.value, obj.note, obj.loaded_by = value, note, by
+            obj._history_user = by
+            obj.save(update_fields=["value", "note", "loaded_by", "loaded_at"])
+            created = False
+        _recompute_after_commit([indicator.pk], "comparator value edited")
+    return obj, created
+
+
+def comparator_value_delete(*, comparator_value: ComparatorValue, by) -> None:
+    """Remove one comparator value (kept in its history)."""
+    _check_can_manage(by)
+    with transaction.atomic():
+        locked = ComparatorValue.objects.select_for_update().get(pk=comparator_value.pk)
+        indicator_id = locked.indicator_id
+        locked._history_user = by
+        locked.delete()
+        _recompute_after_commit([indicator_id], "comparator value removed")
+
+
+# --- Imports -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sources_created: list[str] = field(default_factory=list)
+    indicator_ids: list[int] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.sources_created:
+            text += f"; new comparators: {', '.join(self.sources_created)}"
+        return text
+
+
+def import_lookups() -> dict:
+    """What the parser needs from the database: indicators by code, sources by name and short name."""
+    indicators = {
+        imports.code_key(code): imports.IndicatorRef(pk, code, unit)
+        for pk, code, unit in Indicator.objects.values_list("pk", "code", "unit")
+    }
+    sources = {}
+    for pk, name, short_name, kind in ComparatorSource.objects.values_list("pk", "name", "short_name", "kind"):
+        ref = imports.SourceRef(pk, name, kind)
+        sources[imports.key(name)] = ref
+        if short_name:
+            sources.setdefault(imports.key(short_name), ref)
+    return {"indicators": indicators, "sources": sources}
+
+
+def comparator_values_import(*, parsed: imports.Parsed, by, create_sources: bool = False) -> ImportReport:
+    """Write a parsed comparator file: all of it or, when any row is bad, nothing.
+
+    New sources are created only when asked (`create_sources`); values already
+    held for the same indicator, source and period are updated (or left alone
+    when unchanged), so importing the same file twice adds nothing. The
+    affected indicators' scorecard rows are recomputed after commit.
+    """
+    _check_can_manage(by)
+    if parsed.errors:
+        raise ComparatorError(f"The file has {len(parsed.errors)} problems; nothing was imported")
+    if parsed.new_sources and not create_sources:
+        names = ", ".join(s.name for s in parsed.new_sources)
+        raise ComparatorError(f"The file names comparators the portal does not know ({names}); nothing was imported")
+    report = ImportReport()
+    now = timezone.now()
+    with transaction.atomic():
+        source_ids = {}
+        if parsed.new_sources:
+            position = ComparatorSource.objects.aggregate(m=Max("position"))["m"] or 0
+            for new in parsed.new_sources:
+                position += 1
+                source = comparator_source_create(name=new.name, kind=new.kind, position=position, by=by)
+                source_ids[imports.key(new.name)] = source.pk
+                report.sources_created.append(source.name)
+
+        def source_of(row):
+            return row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)]
+
+        indicator_ids = {row.indicator_id for row in parsed.rows}
+        sources_used = {source_of(row) for row in parsed.rows}
+        starts = {row.period_start for row in parsed.rows}
+        existing = {
+            (v.indicator_id, v.source_id, v.period_kind, v.period_start): v
+            for v in ComparatorValue.objects.select_for_update()
+            .filter(indicator_id__in=indicator_ids, source_id__in=sources_used, period_start__in=starts)
+            .only("pk", "indicator_id", "source_id", "period_kind", "period_start", "value", "note")
+        }
+        to_create, to_update = [], []
+        for row in parsed.rows:
+            source_id = source_of(row)
+            current = existing.get((row.indicator_id, source_id, row.period_kind, row.period_start))
+            if current is None:
+                to_create.append(
+                    ComparatorValue(
+                        indicator_id=row.indicator_id,
+                        source_id=source_id,
+                        period_kind=row.period_kind,
+                        period_start=row.period_start,
+                        value=row.value,
+                        note=row.note,
+                        loaded_by=by,
+                        loaded_at=now,
+                    )
+                )
+            elif _same(current.value, row.value) and current.note == row.note:
+                report.unchanged += 1
+            else:
+                current.value, current.note, current.loaded_by, current.loaded_at = row.value, row.note, by, now
+                to_update.append(current)
+        if to_create:
+            bulk_create_with_history(
+                to_create,
+                ComparatorValue,
+                batch_size=BATCH_SIZE,
+                default_user=by,
+                default_change_reason="imported",
+                default_date=now,
+            )
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                ComparatorValue,
+                ["value", "note", "loaded_by", "loaded_at"],
+                batch_size=BATCH_SIZE,
+                default_user=by,
+                default_change_reason="imported",
+                default_date=now,
+            )
+        report.created, report.updated = len(to_create), len(to_update)
+        changed = {v.indicator_id for v in (*to_create, *to_update)}
+        report.indicator_ids = sorted(changed)
+        _recompute_after_commit(changed, "comparators imported")
+    return report
+
+
+def _same(stored: Decimal | None, new: Decimal | None) -> bool:
+    if stored is None or new is None:
+        return stored is None and new is None
+    return stored == new
+
+
+# --- The rating comparator ------------------------------------------------------------------------------
+
+
+def rating_comparator_set(
+    *, indicator: Indicator | None, source: ComparatorSource | None, band: Decimal | None, by
+) -> RatingComparator:
+    """Choose the comparator (and band) the comparator rating uses.
+
+    For the whole scorecard (`indicator=None`) the band is the portal's
+    `comparator_band` and must be given; for one indicator a blank source or
+    band falls back to the scorecard-wide choice (`comparison.rating_rule`).
+    The affected indicators are recomputed.
+    """
+    _check_can_manage(by)
+    if band is not None and band < 0:
+        raise ComparatorError("The band cannot be negative", field="band")
+    if indicator is None and band is None:
+        raise ComparatorError("Enter the 'as good as' band", field="band")
+    with transaction.atomic():
+        choice = RatingComparator.objects.select_for_update().filter(indicator=indicator).first()
+        if choice is None:
+            choice = RatingComparator(indicator=indicator)
+        if indicator is None:
+            portal = PortalSettings.load()
+            portal = PortalSettings.objects.select_for_update().get(pk=portal.pk)
+            if portal.comparator_band != band:
+                portal.comparator_band = band
+                portal._history_user = by
+                portal.save(update_fields=["comparator_band"])
+            band = None
+        choice.source, choice.band = source, band
+        choice._history_user = by
+        choice.save()
+        affected = [indicator.pk] if indicator is not None else list(Indicator.objects.values_list("pk", flat=True))
+        _recompute_after_commit(affected, "rating comparator changed")
+    return choice
