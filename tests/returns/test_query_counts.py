@@ -39,7 +39,11 @@ def make(count, officer, service_area, start, submit=False):
 
 @pytest.mark.parametrize(
     ("url_name", "user_fixture", "submit"),
-    [("returns:mine", "officer", False), ("returns:review", "director", True), ("returns:completeness", "director", False)],
+    [
+        ("returns:mine", "officer", False),
+        ("returns:review", "director", True),
+        ("returns:completeness", "director", False),
+    ],
 )
 def test_fixed_queries(client, request, officer, director, service_area, url_name, user_fixture, submit):
     client.force_login(request.getfixturevalue(user_fixture))
