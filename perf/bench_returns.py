@@ -1,4 +1,4 @@
-"""Returns pages: "My returns" (60 indicators) and "To review" (300 submitted): queries at 10 and 300 rows, time vs a bare template."""
+"""Returns pages "My returns" and "To review": SQL queries at 10 and 300 rows, server time against a bare template."""
 
 from decimal import Decimal
 

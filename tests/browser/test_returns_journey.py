@@ -4,8 +4,8 @@ the officer resubmits, the director approves. Every page is checked with axe (WC
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from indicators import periods
 from returns import deadlines
