@@ -336,8 +336,8 @@ def test_approve_reopen_and_correct_rebuild_the_scorecard_on_commit(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.return_approve(returns=[submitted], by=director)
-    entry = entry_now()
-    assert entry is not None and entry.value == D("92") and entry.rag == "green"
+    scored = entry_now()
+    assert scored is not None and scored.value == D("92") and scored.rag == "green"
 
     submitted.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
@@ -348,14 +348,14 @@ def test_approve_reopen_and_correct_rebuild_the_scorecard_on_commit(
             reason="Recount",
             version=submitted.version,
         )
-    entry = entry_now()
-    assert entry.value == D("80") and entry.rag == "red"
+    scored = entry_now()
+    assert scored.value == D("80") and scored.rag == "red"
 
     submitted.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.return_reopen(ret=submitted, by=director, reason="Late data")
-    entry = entry_now()
-    assert entry is None or entry.value is None
+    scored = entry_now()
+    assert scored is None or scored.value is None
 
 
 def test_nothing_is_recomputed_when_an_approval_is_refused(
