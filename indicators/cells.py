@@ -1,0 +1,344 @@
+"""How the text of an import cell is read: numbers, "not available", and the catalogue's words.
+
+Pure functions, no Django: every import (the long forms of PRODUCT §8 and the
+wide scorecard layout) reads cells through these, so `2,676`, `48%`, `NA`,
+`BIB`, `↑ Higher is better` and `rate per 10,000` mean the same everywhere.
+Each raises `CellError` with a reason a user can act on.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from . import scoring
+
+
+class CellError(ValueError):
+    """A cell whose text cannot be read; the message is the reason."""
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+NOT_AVAILABLE_WORDS = frozenset(
+    {"na", "n/a", "n.a.", "n.a", "#n/a", "not available", "nk", "not known", "-", "–", "—", ".."}
+)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def is_not_available(text: str) -> bool:
+    """`NA`, `n/a`, `-` and similar: the source says the figure is not available."""
+    return text.strip().casefold() in NOT_AVAILABLE_WORDS
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number as written in a scorecard: `16.9`, `2,676`, `48%`, `-3`, `£1,200`.
+
+    Blank gives None. The percent sign is dropped (the indicator's unit says
+    what the number is). A comma is only a thousands separator (`48,5` is
+    refused rather than guessed).
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    cleaned = raw.replace("\u2212", "-").replace("£", "").replace(" ", "").replace("\u00a0", "")
+    if cleaned.endswith("%"):
+        cleaned = cleaned[:-1]
+    if _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if not _PLAIN.match(cleaned):
+        if "," in cleaned:
+            raise CellError(f"'{raw}' is not a number (write decimals with a point, e.g. 48.5)")
+        raise CellError(f"'{raw}' is not a number")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise CellError(f"'{raw}' is not a number") from None
+
+
+def parse_figure(text: str) -> tuple[Decimal | None, bool]:
+    """A figure cell: (value, not available). Blank is (None, False); `NA` is (None, True)."""
+    if is_not_available(text):
+        return None, True
+    return parse_number(text), False
+
+
+def has_percent_sign(text: str) -> bool:
+    return text.strip().endswith("%")
+
+
+def decimals_shown(texts: Iterable[str]) -> int:
+    """The most decimal places written in these cells (for the indicator's display decimals)."""
+    most = 0
+    for text in texts:
+        cleaned = text.strip().rstrip("%")
+        if "." in cleaned and not is_not_available(text):
+            most = max(most, len(cleaned.split(".", 1)[1].strip()))
+    return min(most, 6)
+
+
+def parse_whole_number(text: str, *, minimum: int = 0) -> int | None:
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or value < minimum:
+        raise CellError(f"'{text.strip()}' is not a whole number of {minimum} or more")
+    return int(value)
+
+
+# --- The catalogue's words -----------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z%↑↓/]+", " ", text.casefold()).strip()
+
+
+def _lookup(text: str, table: dict[str, str], what: str, accepted: str) -> str:
+    key = _key(text)
+    if key in table:
+        return table[key]
+    raise CellError(f"'{text.strip()}' is not a {what} the portal knows; use {accepted}")
+
+
+_POLARITY = {
+    "higher": scoring.HIGHER,
+    "lower": scoring.LOWER,
+    "neutral": scoring.NEUTRAL,
+}
+for _words, _polarity in (
+    (
+        (
+            "bib",
+            "bigger is better",
+            "higher is better",
+            "high is better",
+            "↑ higher is better",
+            "↑",
+            "up",
+            "high",
+            "increase",
+            "maximise",
+        ),
+        scoring.HIGHER,
+    ),
+    (
+        (
+            "sib",
+            "smaller is better",
+            "lower is better",
+            "low is better",
+            "↓ lower is better",
+            "↓",
+            "down",
+            "low",
+            "decrease",
+            "minimise",
+        ),
+        scoring.LOWER,
+    ),
+    (("", "n/a", "na", "none", "no judgement", "not applicable", "-", "neither", "n a"), scoring.NEUTRAL),
+):
+    for _word in _words:
+        _POLARITY[_key(_word)] = _polarity
+
+
+def parse_polarity(text: str) -> str:
+    """BIB / SIB / blank, "↑ Higher is better" / "↓ Lower is better", higher / lower / neutral."""
+    return _lookup(text, _POLARITY, "polarity", "higher, lower or neutral (or BIB / SIB)")
+
+
+_UNITS = {}
+for _words, _unit in (
+    (("percent", "percentage", "%", "pct", "per cent", "proportion"), "percent"),
+    (
+        (
+            "rate_per_10k",
+            "rate per 10,000",
+            "rate per 10000",
+            "per 10,000",
+            "per 10k",
+            "rate per 10k",
+            "rate",
+        ),
+        "rate_per_10k",
+    ),
+    (("count", "number", "no.", "no", "n", "total", "cases"), "count"),
+    (("average", "avg", "mean"), "average"),
+    (("days", "day", "number of days"), "days"),
+):
+    for _word in _words:
+        _UNITS[_key(_word)] = _unit
+
+
+def parse_unit(text: str) -> str:
+    return _lookup(text, _UNITS, "unit", "percent, rate_per_10k, count, average or days")
+
+
+def _choices(pairs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
+    table = {}
+    for value, words in pairs:
+        for word in (value, value.replace("_", " "), *words):
+            table[_key(word)] = value
+    return table
+
+
+_FREQUENCY = _choices(
+    [("monthly", ("month", "m")), ("quarterly", ("quarter", "q")), ("annual", ("annually", "yearly", "year", "a"))]
+)
+_MEASURE = _choices(
+    [
+        ("in_month", ("in month", "flow", "in-month", "monthly flow")),
+        ("snapshot", ("snapshot at period end", "at month end", "month end", "point in time", "as at")),
+        ("rolling_12m", ("rolling 12 months", "rolling 12m", "rolling", "12 month rolling", "rolling year")),
+    ]
+)
+_AGGREGATION = _choices(
+    [
+        ("sum", ("sum of months", "total", "cumulative", "add")),
+        ("ratio", ("σnumerator/σdenominator", "sum of numerators over sum of denominators", "ratio of sums")),
+        ("latest", ("latest value", "last", "last month", "snapshot", "latest month")),
+        ("mean", ("average", "mean of months", "avg")),
+    ]
+)
+_STATUS = _choices(
+    [
+        ("active", ("live", "in use", "current")),
+        ("under_development", ("under development", "in development", "development", "draft")),
+        ("to_be_confirmed", ("to be confirmed", "tbc", "tbc.", "to confirm")),
+        ("retired", ("withdrawn", "discontinued", "inactive", "archived")),
+    ]
+)
+_TOLERANCE_KIND = _choices(
+    [
+        ("absolute", ("points", "cases", "abs", "pts", "percentage points")),
+        ("relative", ("percent of target", "% of target", "rel", "relative %")),
+    ]
+)
+
+
+def parse_frequency(text: str) -> str:
+    return _lookup(text, _FREQUENCY, "frequency", "monthly, quarterly or annual")
+
+
+def parse_measure(text: str) -> str:
+    return _lookup(text, _MEASURE, "measure", "in_month, snapshot or rolling_12m")
+
+
+def parse_aggregation(text: str) -> str:
+    return _lookup(text, _AGGREGATION, "aggregation", "sum, ratio, latest or mean")
+
+
+def parse_status(text: str) -> str:
+    return _lookup(text, _STATUS, "status", "active, under_development, to_be_confirmed or retired")
+
+
+def parse_tolerance_kind(text: str) -> str:
+    return _lookup(text, _TOLERANCE_KIND, "tolerance kind", "absolute or relative")
+
+
+_TRUE = {"yes", "y", "true", "1", "x", "✓", "✔", "key", "killer", "key kpi"}
+_FALSE = {"no", "n", "false", "0", ""}
+
+
+def parse_bool(text: str) -> bool:
+    key = text.strip().casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise CellError(f"'{text.strip()}' is not yes or no")
+
+
+def parse_tolerance(text: str, *, unit: str) -> tuple[Decimal | None, str | None]:
+    """A tolerance cell: (amount, kind or None when the cell does not say).
+
+    `5 cases` and `2 points` are absolute. A percent sign on a percentage
+    indicator is points of the same unit (absolute: 95% ± 5.0%); on any
+    other unit it is a share of the target (relative).
+    """
+    raw = text.strip()
+    if not raw or is_not_available(raw):
+        return None, None
+    match = re.match(r"^(.*?)\s*(cases?|points?|pts?|percentage points|pp|days?)$", raw, re.IGNORECASE)
+    if match:
+        return parse_number(match.group(1)), scoring.ABSOLUTE
+    value = parse_number(raw)
+    if has_percent_sign(raw):
+        return value, scoring.ABSOLUTE if unit == scoring.PERCENT else scoring.RELATIVE
+    return value, None
+
+
+# --- Codes, titles, statuses written into titles ---------------------------------------------------
+
+
+def code_key(code: str) -> str:
+    """Codes match whatever their spacing or case: 'W1 a', 'W 1a' and 'w1a' are one indicator."""
+    return re.sub(r"\s+", "", code).upper()
+
+
+def title_key(title: str) -> str:
+    return re.sub(r"[^0-9a-z%]+", " ", title.casefold()).strip()
+
+
+_STATUS_IN_TITLE = (
+    (re.compile(r"^(?P<title>.*?)[\s\-–:]*\(?under development\)?\.?$", re.IGNORECASE), "under_development"),
+    (re.compile(r"^(?P<title>.*?)[\s\-–:]*\(?to be confirmed\)?\.?$", re.IGNORECASE), "to_be_confirmed"),
+)
+
+
+def status_from_title(title: str) -> tuple[str, str | None]:
+    """Indicator lists write a status after the title ('… - Under Development', 'To be Confirmed.').
+
+    Returns the title without it and the status, or the title unchanged and None.
+    """
+    for pattern, status in _STATUS_IN_TITLE:
+        match = pattern.match(title.strip())
+        if match:
+            return match.group("title").strip(), status
+    return title.strip(), None
+
+
+# --- Inferring what a scorecard does not say --------------------------------------------------------
+
+
+def infer_unit(title: str, value_texts: Sequence[str]) -> str:
+    """The unit of an indicator created from a scorecard row, from its title and how its values are written."""
+    lowered = title.casefold()
+    filled = [t for t in value_texts if t.strip() and not is_not_available(t)]
+    if "per 10,000" in lowered or "per 10000" in lowered or "per 10k" in lowered:
+        return "rate_per_10k"
+    if (filled and all(has_percent_sign(t) for t in filled)) or re.match(r"^(%|percentage|proportion)", lowered):
+        return "percent"
+    if "days" in lowered or "time between" in lowered:
+        return "days"
+    if "average" in lowered or any("." in t for t in filled):
+        return "average"
+    return "count"
+
+
+def aggregation_from_year_to_date(months: Sequence[Decimal | None], year_to_date: Decimal | None) -> str | None:
+    """What a scorecard's "YTD or latest" figure tells about the aggregation, or None when it does not tell.
+
+    The candidates are computed by the scoring rules and compared with the
+    figure as printed (to the places it was printed with): the sum of the
+    months means `sum`, the last month `latest`, the mean `mean`. Failing an
+    exact match, a figure near the mean (within one printed unit or 5%) means
+    `mean`: board papers print percentages worked out from the year's
+    numerators and denominators, which the mean of the months only approaches.
+    When the last month and the mean round alike, `latest` wins.
+    """
+    if year_to_date is None:
+        return None
+    points = [scoring.Point(v) for v in months if v is not None]
+    if len(points) < 2:
+        return None
+    places = max(0, -year_to_date.as_tuple().exponent)
+    quantum = Decimal(1).scaleb(-places)
+    for aggregation in (scoring.LATEST, scoring.SUM, scoring.MEAN):
+        candidate = scoring.aggregate(points, aggregation)
+        if candidate is not None and candidate.quantize(quantum) == year_to_date.quantize(quantum):
+            return aggregation
+    mean = scoring.aggregate(points, scoring.MEAN)
+    if abs(mean - year_to_date) <= max(quantum, abs(year_to_date) * Decimal("0.05")):
+        return scoring.MEAN
+    return None

@@ -1,0 +1,62 @@
+"""The demo loader: the seeds through the importers, spot checks, and a second run that changes nothing."""
+
+from datetime import date
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from indicators import scoring
+from indicators.models import Indicator, ServiceArea, Target, Theme
+from kpiportal.accounts.models import User
+from returns.models import Return, ReturnEvent, TeamFigure
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    models = (Indicator, Target, Theme, ServiceArea, Return)
+    rows = {m.__name__: m.objects.count() for m in (*models, ReturnEvent, TeamFigure, User)}
+    history = {m.__name__: m.history.count() for m in models}
+    values = list(Return.objects.order_by("pk").values_list("pk", "value", "version", "state"))
+    return rows, history, values
+
+
+def test_the_demo_loads_the_seeds_and_a_second_run_changes_nothing():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    for line in ("perf       / perf-demo-2026", "officer    / officer-demo-2026", "dw         / dw-demo-2026"):
+        assert line in printed
+
+    cp5 = Indicator.objects.get(code="CP 5")
+    assert cp5.polarity == scoring.HIGHER and cp5.unit == "percent"
+    assert Return.objects.get(indicator=cp5, period=date(2020, 9, 1)).value == D("48")
+    target = cp5.targets.get(financial_year=2020)
+    assert target.target == D("77")
+    assert scoring.rag(D("48"), target.as_rule()) == scoring.RED
+    assert Return.objects.get(indicator__code="W 1", period=date(2019, 4, 1)).value == D("16.9")
+    assert cp5.responsible_officer.initials == "DW" and cp5.theme.name == "Response to Risk"
+
+    # Aggregations from the YTD columns; statuses from the 2017 list; the benchmark measures found by title.
+    assert Indicator.objects.get(code="MC 8").aggregation == scoring.SUM
+    assert Indicator.objects.get(code="CLA 3").aggregation == scoring.LATEST
+    assert Indicator.objects.get(code="PLO").status == "under_development"
+    assert Indicator.objects.get(code="CIN").status == "to_be_confirmed"
+    rereferrals = Indicator.objects.get(title="% of referrals received that were re-referrals (within 12 months)")
+    assert rereferrals.polarity == scoring.LOWER and rereferrals.code.startswith("FDB")
+    assert Return.objects.get(indicator=rereferrals, period=date(2020, 12, 1)).value == D("12.9")
+    assert rereferrals.targets.get(financial_year=2020).tolerance == D("1.0")
+
+    # Every role has something to do: the director reviews every area, the officer owns some indicators.
+    director = User.objects.get(username="director")
+    assert ServiceArea.objects.exclude(directors=director).count() == 0
+    officer = User.objects.get(username="officer")
+    assert Indicator.objects.owned_by(officer).count() >= 3
+    assert not Theme.objects.filter(name="Unassigned").exists()
+    assert set(Return.objects.values_list("state", flat=True)) == {"approved"}
+
+    before = snapshot()
+    call_command("load_demo", stdout=StringIO())
+    assert snapshot() == before

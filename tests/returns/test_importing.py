@@ -1,0 +1,218 @@
+"""Importing figures as approved history: long form and wide layout, derivations, re-imports, bad rows."""
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from benchmarks.models import Population
+from indicators.models import Indicator
+from kpiportal import imports, tabular
+from returns.importing import figures_import
+from returns.models import Return, ReturnEvent, State, TeamFigure
+from tests import factories
+from tests.files import csv_bytes, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["indicator_code", "period", "value", "numerator", "denominator", "team", "commentary"]
+DEMO_DATA = Path(__file__).resolve().parents[2] / "indicators" / "demo_data"
+
+
+def run(rows, by, *, commit=True, xlsx=False, bom=False, crlf=False):
+    data = xlsx_bytes(rows) if xlsx else csv_bytes(rows, bom=bom, crlf=crlf)
+    return figures_import(tabular.read_bytes(data), by=by, commit=commit)
+
+
+def errors_of(report):
+    return [(e.row, e.column, e.reason) for e in report.sorted_errors]
+
+
+@pytest.fixture
+def teams(db):
+    return factories.TeamFactory(name="EAST"), factories.TeamFactory(name="NWC")
+
+
+@pytest.mark.parametrize(("xlsx", "bom", "crlf"), [(False, False, False), (False, True, True), (True, False, False)])
+def test_figures_arrive_approved_attributed_to_the_importing_user(performance_user, indicator, xlsx, bom, crlf):
+    rows = [
+        HEADER,
+        ["CP 5", "Sep-20", "48%", "", "", "", "Two conferences moved"],
+        ["cp5", "2020-10", "", "30", "40", "", ""],
+    ]
+    report = run(rows, performance_user, xlsx=xlsx, bom=bom, crlf=crlf)
+    assert report.ok, report.errors
+    september = Return.objects.get(indicator=indicator, period=date(2020, 9, 1))
+    assert september.state == State.APPROVED and september.value == D("48")
+    assert september.commentary == "Two conferences moved"
+    assert september.approved_by == performance_user and september.updated_by == performance_user
+    october = Return.objects.get(period=date(2020, 10, 1))
+    assert (october.value, october.numerator, october.denominator) == (D("75"), D("30"), D("40"))
+    event = september.events.get()
+    assert (event.kind, event.actor, event.to_state) == (ReturnEvent.Kind.IMPORTED, performance_user, State.APPROVED)
+    assert september.history.get().history_user == performance_user
+    assert report.summary() == ["figures: 2 created"]
+
+
+def test_reimporting_counts_updates_and_keeps_history(performance_user, indicator):
+    run([HEADER, ["CP 5", "Sep-20", "48", "", "", "", ""], ["CP 5", "Oct-20", "50", "", "", "", ""]], performance_user)
+    report = run(
+        [HEADER, ["CP 5", "Sep-20", "47", "", "", "", ""], ["CP 5", "Oct-20", "50", "", "", "", ""]], performance_user
+    )
+    assert report.summary() == ["figures: 1 updated, 1 unchanged"]
+    assert report.changes[0].details == "value 48 → 47"
+    september = Return.objects.get(period=date(2020, 9, 1))
+    assert september.value == D("47") and september.version == 2
+    assert september.history.count() == 2
+    assert [e.kind for e in september.events.all()] == ["imported", "imported"]
+    assert Return.objects.count() == 2
+    again = run([HEADER, ["CP 5", "Sep-20", "47", "", "", "", ""]], performance_user)
+    assert again.summary() == ["figures: 1 unchanged"] and september.history.count() == 2
+
+
+@pytest.mark.parametrize("state", [State.DRAFT, State.SUBMITTED, State.RETURNED])
+def test_a_return_in_the_workflow_is_not_overwritten(performance_user, indicator, state):
+    factories.ReturnFactory(indicator=indicator, period=date(2020, 9, 1), value=D("40"), state=state)
+    report = run([HEADER, ["CP 5", "Sep-20", "48", "", "", "", ""]], performance_user)
+    assert errors_of(report) == [
+        (
+            2,
+            "period",
+            f"CP 5 Sep-20 has a {state.label.lower()} return in the approval workflow; the import does not "
+            "overwrite it: approve, send back or clear it first",
+        )
+    ]
+    assert Return.objects.get().value == D("40")
+
+
+def test_team_rows_make_the_whole_and_unknown_teams_are_refused(performance_user, indicator, teams):
+    rows = [
+        HEADER,
+        ["CP 5", "Sep-20", "", "9", "10", "EAST", ""],
+        ["CP 5", "Sep-20", "", "3", "10", "nwc", ""],
+    ]
+    report = run(rows, performance_user)
+    assert report.ok, report.errors
+    ret = Return.objects.get()
+    assert (ret.value, ret.numerator, ret.denominator) == (D("60"), D("12"), D("20"))
+    assert {f.team.name: f.value for f in ret.team_figures.all()} == {"EAST": D("90"), "NWC": D("30")}
+    report = run([HEADER, ["CP 5", "Oct-20", "50", "", "", "SOUTH", ""]], performance_user)
+    assert errors_of(report) == [
+        (2, "team", "'SOUTH' is not a team the portal knows (teams are added by the populations import)")
+    ]
+    assert not Return.objects.filter(period=date(2020, 10, 1)).exists()
+
+
+def test_a_whole_that_disagrees_with_its_teams_is_a_warning(performance_user, teams):
+    factories.IndicatorFactory(code="MC 8", unit="count", aggregation="sum", polarity="lower")
+    rows = [
+        HEADER,
+        ["MC 8", "Sep-20", "171", "", "", "", ""],
+        ["MC 8", "Sep-20", "100", "", "", "EAST", ""],
+        ["MC 8", "Sep-20", "60", "", "", "NWC", ""],
+    ]
+    report = run(rows, performance_user)
+    assert report.ok and report.warnings[0].reason.startswith("The teams add up to 160, not 171")
+    assert TeamFigure.objects.count() == 2
+
+
+def test_rates_take_the_population_for_the_latest_year_not_after_the_period(performance_user, teams):
+    factories.IndicatorFactory(code="CIN 3", unit="rate_per_10k", aggregation="latest")
+    Population.objects.create(team=None, year=2018, population=40000)
+    Population.objects.create(team=None, year=2019, population=43000)
+    Population.objects.create(team=None, year=2021, population=50000)
+    report = run([HEADER, ["CIN 3", "Sep-20", "", "301", "", "", ""]], performance_user)
+    assert report.ok, report.errors
+    ret = Return.objects.get()
+    assert ret.denominator == D("43000") and ret.value == D("70.000000")
+    report = run([HEADER, ["CIN 3", "Sep-20", "", "30", "", "EAST", ""]], performance_user)
+    assert errors_of(report)[0][:2] == (2, "denominator")
+    assert "No 0–17 population is recorded for EAST for this period" in report.errors[0].reason
+
+
+def test_not_available_with_its_reason(performance_user, indicator):
+    report = run([HEADER, ["CP 5", "Aug-20", "NA", "", "", "", "No audits in August"]], performance_user)
+    assert report.ok
+    ret = Return.objects.get()
+    assert ret.not_available and ret.value is None and ret.not_available_reason == "No audits in August"
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "reason"),
+    [
+        (["XX 9", "Sep-20", "48"], "indicator_code", "'XX 9' is not an indicator in the catalogue"),
+        (["CP 5", "Smarch-20", "48"], "period", "'Smarch-20' is not a month (expected e.g. Nov-22 or 2022-11)"),
+        (["CP 5", "2099-01", "48"], "period", "Jan-99 is in the future"),
+        (["CP 5", "Sep-20", "forty"], "value", "'forty' is not a number"),
+        (["CP 5", "Sep-20", "148"], "value", "A percentage must be between 0 and 100 (got 148)"),
+        (
+            ["CP 5", "Sep-20", "", "50", "40"],
+            "numerator",
+            "The numerator (50) cannot be more than the denominator (40)",
+        ),
+        (["CP 5", "Sep-20", "", "5", "0"], "denominator", "The denominator must be greater than 0"),
+        (["CP 5", "Sep-20", ""], "value", "Enter a value, or numerator and denominator, or mark it not available"),
+    ],
+)
+def test_each_bad_row_names_its_column_and_reason(performance_user, indicator, cells, column, reason):
+    row = cells + [""] * (len(HEADER) - len(cells))
+    report = run([HEADER, ["CP 5", "Jan-20", "50", "", "", "", ""], row], performance_user)
+    assert (3, column, reason) in errors_of(report)
+    assert not Return.objects.exists()  # the good row was not written either
+
+
+def test_duplicate_rows_and_header_problems(performance_user, indicator):
+    report = run(
+        [HEADER, ["CP 5", "Sep-20", "48", "", "", "", ""], ["CP 5", "2020-09", "49", "", "", "", ""]], performance_user
+    )
+    assert errors_of(report) == [(3, "period", "CP 5 Sep-20 is also on row 2")]
+    report = run([["indicator_code", "period", "figure", "colour"], ["CP 5", "Sep-20", "48", "red"]], performance_user)
+    assert errors_of(report)[0][:2] == (1, "colour")
+    report = run([["indicator_code", "value"], ["CP 5", "48"]], performance_user)
+    assert errors_of(report) == [(1, "period", "the required column 'period' is missing")]
+
+
+def test_the_wide_layout_is_recognised(performance_user):
+    for initials in ("CS", "IL", "RB", "DW", "HD", "RC", "MM", "NP", "SH"):
+        factories.UserFactory(username=initials.lower(), initials=initials)
+    table = tabular.read_path(DEMO_DATA / "scorecard-2019-2021-monthly.txt")
+    report = figures_import(table, by=performance_user, commit=True)
+    assert report.ok, report.sorted_errors[:3]
+    assert report.layout == "wide"
+    assert report.summary() == [
+        "themes: 1 created",
+        "service areas: 1 created",
+        "indicators: 32 created",
+        "targets: 25 created",
+        "figures: 576 created",
+    ]
+    cp5 = Indicator.objects.get(code="CP 5")
+    assert cp5.responsible_officer.username == "dw" and cp5.polarity == "higher"
+    assert Return.objects.get(indicator=cp5, period=date(2020, 9, 1)).value == D("48")
+    assert cp5.targets.get(financial_year=2020).target == D("77")
+    assert any("Stats Nbr Average 2018-19" in note for note in report.notes)
+
+
+def test_the_wide_layout_refuses_unknown_officers_and_uncoded_unknown_titles(performance_user):
+    rows = [["Performance Measure", "RO", "Apr-20"], ["Referrals received", "ZZ", "208"]]
+    report = run(rows, performance_user)
+    assert report.layout == "wide"
+    assert errors_of(report) == [
+        (
+            2,
+            "Performance Measure",
+            "'Referrals received' is not in the catalogue and the file gives no code for it: import the indicator "
+            "first, or add a code column",
+        )
+    ]
+    factories.IndicatorFactory(code="FDB 5", title="Referrals received", unit="count")
+    report = run(rows, performance_user)
+    assert errors_of(report) == [
+        (2, "RO", "'ZZ' is not a user of the portal (give a username, email or initials of an existing user)")
+    ]
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_whatever_its_name(performance_user):
+    report = imports.run_file("figures", b"%PDF-1.4 not a table", by=performance_user, commit=True)
+    assert not report.ok and "PDF" in report.errors[0].reason
