@@ -27,5 +27,6 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("returns/", include("returns.urls")),
     path("benchmarks/", include("benchmarks.urls")),
+    path("alerts/", include("indicators.alerts.urls")),
     path("admin/", admin.site.urls),
 ]

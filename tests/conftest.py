@@ -98,13 +98,33 @@ def _database_url_for_worker() -> str:
     return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def _reset_broker_connections(app):
+    """Drop every pooled broker connection so the next task is published to the current broker_url.
+
+    Closing the app's pool is not enough: kombu keeps closed pools in its registry,
+    keyed by URL, and would hand them out again ("Acquire on closed pool").
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
-def celery_worker(transactional_db, settings):
+def worker_env():
+    """Extra environment for the worker the `celery_worker` fixture starts; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, worker_env):
     """Start a real `celery worker` on TEST_REDIS_URL sharing the test database.
 
     The app in this process stops running tasks eagerly and sends them to
     Redis for the duration of the test. Yields a handle with `.stop()` and
-    `.kill()` (SIGKILL), and `.start()` to bring up a fresh worker.
+    `.kill()` (SIGKILL), and `.start()` to bring up a fresh worker. The worker
+    gets the `worker_env` fixture's variables (e.g. EMAIL_HOST and EMAIL_PORT).
     """
     import redis
 
@@ -114,15 +134,16 @@ def celery_worker(transactional_db, settings):
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.TEST_REDIS_URL
-    app.pool.force_close_all()
+    _reset_broker_connections(app)
     handle = WorkerHandle(database_url=_database_url_for_worker(), broker_url=settings.TEST_REDIS_URL)
+    handle.extra_env = dict(worker_env)
     handle.start()
     try:
         yield handle
     finally:
         handle.stop()
         app.conf.task_always_eager, app.conf.broker_url = previous
-        app.pool.force_close_all()
+        _reset_broker_connections(app)
         redis.Redis.from_url(settings.TEST_REDIS_URL).flushdb()
 
 
@@ -146,8 +167,15 @@ class WorkerHandle:
             **self.extra_env,
             **extra_env,
         }
-        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the worker's lifetime
-        self.process = subprocess.Popen(
+        # Only this worker's lines count when waiting for "ready." (the log is shared by all workers).
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        # The child writes to its own copy of the file descriptor; ours is closed at once.
+        with open(self.log_path, "ab") as log:
+            self.process = self._popen(env, log)
+        self._wait_ready()
+
+    def _popen(self, env, log):
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -168,14 +196,13 @@ class WorkerHandle:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
-            if b"ready." in self.log_path.read_bytes()[-20000:]:
+            if b"ready." in self.log_path.read_bytes()[self._log_offset :]:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker did not start within {timeout}s; see {self.log_path}")

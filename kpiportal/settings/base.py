@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "indicators",
     "returns",
     "benchmarks",
+    "indicators.alerts",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Alerts and reminders (indicators.alerts). Timings in seconds. The back-off cap and the
+# lease stay well below the visibility timeout (a system check refuses otherwise).
+ALERTS_SEND_LEASE_SECONDS = env.float("ALERTS_SEND_LEASE_SECONDS", default=300)
+ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=8)
+ALERTS_RETRY_BASE_SECONDS = env.float("ALERTS_RETRY_BASE_SECONDS", default=30)
+ALERTS_RETRY_MAX_SECONDS = env.float("ALERTS_RETRY_MAX_SECONDS", default=900)
+ALERTS_RELAY_GRACE_SECONDS = env.float("ALERTS_RELAY_GRACE_SECONDS", default=30)
+# Periods older than this many months raise no alerts (history imports, old targets changed).
+ALERTS_MAX_PERIOD_AGE_MONTHS = env.int("ALERTS_MAX_PERIOD_AGE_MONTHS", default=3)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://kpiportal")}
 

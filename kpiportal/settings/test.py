@@ -36,7 +36,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory, unless a test starts a worker that must talk to its real SMTP server
+# (tests/alerts: the worker gets KPI_TEST_REAL_SMTP=1 with EMAIL_HOST and EMAIL_PORT).
+if not env.bool("KPI_TEST_REAL_SMTP", default=False):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Tasks run in-process unless a test starts a real worker (the `celery_worker`

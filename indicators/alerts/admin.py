@@ -1,0 +1,84 @@
+"""Admin screens of alerts, for the performance team: read what happened; retry failed emails."""
+
+from django.contrib import admin, messages
+
+from . import services
+from .models import Alert, Delivery, Digest, Follow, SendState
+
+OUTBOX_FIELDS = (
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "claimed_at",
+    "claimed_by",
+    "last_error",
+    "sent_at",
+    "created_at",
+    "retried_by",
+    "retried_at",
+)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ("recipient", "channel", "state", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ("indicator", "period", "kind", "rag", "value", "target", "raised_at")
+    list_filter = ("kind", "rag", "period")
+    search_fields = ("indicator__code", "indicator__title")
+    list_select_related = ("indicator",)
+    readonly_fields = [f.name for f in Alert._meta.fields]
+    inlines = [DeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description="Retry the selected failed emails")
+def retry_failed(modeladmin, request, queryset):
+    retried = 0
+    for delivery in queryset.filter(state=SendState.FAILED):
+        services.delivery_retry(delivery=delivery, by=request.user)
+        retried += 1
+    messages.info(request, f"{retried} failed emails will be sent again.")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("alert", "recipient", "channel", "state", "attempts", "sent_at")
+    list_filter = ("state", "channel", "alert__kind")
+    search_fields = ("alert__indicator__code", "recipient__username", "recipient__email")
+    list_select_related = ("alert__indicator", "recipient")
+    readonly_fields = ("alert", "recipient", "channel", "digest", *OUTBOX_FIELDS)
+    actions = [retry_failed]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ("day", "recipient", "state", "attempts", "sent_at")
+    list_filter = ("state", "day")
+    readonly_fields = ("recipient", "day", *OUTBOX_FIELDS)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ("user", "indicator", "created_at")
+    search_fields = ("user__username", "indicator__code")
+    autocomplete_fields = ()
+    raw_id_fields = ("user", "indicator")

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AlertsConfig(AppConfig):
+    """Alerts and reminders: the outbox of emails about red indicators and due returns.
+
+    A sub-app of `indicators` so that its migrations stay apart from the catalogue's.
+    """
+
+    name = "indicators.alerts"
+    label = "alerts"
+    verbose_name = "Alerts and reminders"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks, schedules  # noqa: F401 - registers the system checks
+
+        # The periodic tasks live in django-celery-beat's tables, which exist only after migrate.
+        post_migrate.connect(schedules.ensure_schedules, sender=self, dispatch_uid="alerts.ensure_schedules")

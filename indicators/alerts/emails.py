@@ -1,0 +1,135 @@
+"""The emails about alerts: one alert, or a day's digest. Plain text and HTML parts.
+
+The subject carries only the indicator's code and the RAG in words: subjects
+show in notification previews and mail logs, so the figures stay in the body.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from indicators import periods
+from indicators.models import Indicator, Unit
+
+from .models import Alert, Delivery, Digest
+
+
+def format_figure(value: Decimal | None, unit: str, decimals: int) -> str:
+    """A figure as people read it in an email: '85.5%', '1,204', 'none'."""
+    if value is None:
+        return "none"
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if unit == Unit.PERCENT else text
+
+
+def site_link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def indicator_path(indicator: Indicator) -> str:
+    """The indicator page (`indicators:detail`)."""
+    try:
+        return reverse("indicators:detail", args=[indicator.pk])
+    except NoReverseMatch:  # the page's URL as the catalogue will publish it
+        return f"/indicators/{indicator.pk}/"
+
+
+def subject_for(alert: Alert) -> str:
+    """Code and RAG only: 'CP 5: red', 'CP 5: persistently red', 'CP 5: back on track (green)'."""
+    if alert.kind == Alert.Kind.BACK_ON_TRACK:
+        return f"{alert.indicator.code}: back on track ({alert.rag})"
+    return f"{alert.indicator.code}: {alert.rag_words}"
+
+
+def alert_context(alert: Alert) -> dict:
+    indicator = alert.indicator
+    unit, decimals = indicator.unit, indicator.decimals
+    return {
+        "alert": alert,
+        "indicator": indicator,
+        "kind": alert.get_kind_display(),
+        "headline": headline(alert),
+        "period": periods.month_label(alert.period),
+        "previous_period": periods.month_label(periods.previous_period(alert.period, indicator.frequency)),
+        "value": format_figure(alert.value, unit, decimals),
+        "target": format_figure(alert.target, unit, decimals),
+        "threshold": format_figure(alert.tolerance_threshold, unit, decimals),
+        "previous_value": format_figure(alert.previous_value, unit, decimals),
+        "movement": alert.movement_words,
+        "polarity": indicator.get_polarity_display(),
+        "rag": alert.rag,
+        "rag_words": alert.rag_words,
+        "commentary": alert.commentary.strip(),
+        "link": site_link(indicator_path(indicator)),
+    }
+
+
+def headline(alert: Alert) -> str:
+    indicator, label = alert.indicator, periods.month_label(alert.period)
+    if alert.kind == Alert.Kind.TURNED_RED:
+        return f"{indicator.code} {indicator.title} is red for {label}."
+    if alert.kind == Alert.Kind.PERSISTENT_RED:
+        return f"{indicator.code} {indicator.title} has been red for several periods in a row, up to {label}."
+    return f"{indicator.code} {indicator.title} is back on track for {label}: {alert.rag}."
+
+
+def _domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "kpi-portal.invalid"
+
+
+def _message(*, subject: str, text: str, html: str, to: str, message_id: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            # The same id on every attempt: a copy sent again after a crash can be recognised.
+            "Message-ID": message_id,
+            # RFC 3834: automatic mail, so auto-responders stay quiet.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
+    context = {
+        "item": alert_context(delivery.alert),
+        "recipient": delivery.recipient,
+        "council_name": settings.COUNCIL_NAME,
+        "alerts_link": site_link(reverse("alerts:mine")),
+    }
+    return _message(
+        subject=subject_for(delivery.alert),
+        text=render_to_string("alerts/email/alert.txt", context),
+        html=render_to_string("alerts/email/alert.html", context),
+        to=delivery.recipient.email,
+        message_id=f"<alert-delivery-{delivery.pk}@{_domain()}>",
+    )
+
+
+def digest_email(digest: Digest, deliveries: Sequence[Delivery]) -> EmailMultiAlternatives:
+    items = [alert_context(d.alert) for d in deliveries]
+    context = {
+        "digest": digest,
+        "day": digest.day,
+        "items": items,
+        "recipient": digest.recipient,
+        "council_name": settings.COUNCIL_NAME,
+        "alerts_link": site_link(reverse("alerts:mine")),
+    }
+    count = len(items)
+    return _message(
+        subject=f"KPI alerts: {count} alert{'s' if count != 1 else ''} for {digest.day:%-d %B %Y}",
+        text=render_to_string("alerts/email/digest.txt", context),
+        html=render_to_string("alerts/email/digest.html", context),
+        to=digest.recipient.email,
+        message_id=f"<alert-digest-{digest.pk}@{_domain()}>",
+    )

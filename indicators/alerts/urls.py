@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "alerts"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("all/", views.team, name="team"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("emails/<int:pk>/retry/", views.retry, name="retry"),
+    path("follow/<int:pk>/", views.follow, name="follow"),
+    path("unfollow/<int:pk>/", views.unfollow, name="unfollow"),
+]

@@ -1,0 +1,103 @@
+"""A real SMTP server in the test process (aiosmtpd), recording every message it accepts.
+
+Used by the worker tests and by perf/bench_alerts.py. It can refuse
+connections for a while (`stop()` … `start()` on the same port) and hold the
+next conversation mid-send (`hold_next()`) so that a worker can be killed
+while it owns a claimed delivery.
+"""
+
+import asyncio
+import email
+import socket
+import threading
+import time
+from email import policy
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, server: "SmtpServer"):
+        self.server = server
+
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        if self.server._take_hold():
+            self.server.holding.set()
+            # Wait (cancellably) until released; if the client dies meanwhile, aiosmtpd cancels us
+            # and the message is never received.
+            while not self.server.release.is_set():
+                await asyncio.sleep(0.02)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.server._accept(envelope.rcpt_tos, message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.messages: list[tuple[list[str], email.message.EmailMessage, float]] = []
+        self._lock = threading.Lock()
+        self._hold_next = False
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.controller: Controller | None = None
+
+    # --- control ---
+
+    def start(self):
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        """Stop listening: connections are refused until `start()`."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def hold_next(self):
+        """Hold the next conversation after MAIL FROM, before any recipient or data is accepted."""
+        with self._lock:
+            self._hold_next = True
+            self.holding.clear()
+            self.release.clear()
+
+    def _take_hold(self) -> bool:
+        with self._lock:
+            taken, self._hold_next = self._hold_next, False
+            return taken
+
+    def _accept(self, recipients, message):
+        with self._lock:
+            self.messages.append((list(recipients), message, time.monotonic()))
+
+    # --- reading ---
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self.messages)
+
+    def recipients(self) -> list[str]:
+        with self._lock:
+            return sorted(r for rcpts, _, _ in self.messages for r in rcpts)
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [m for rcpts, m, _ in self.messages if address in rcpts]
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} emails within {timeout}s, got {self.count}")
+            time.sleep(0.02)

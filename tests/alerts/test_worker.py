@@ -1,0 +1,173 @@
+"""Alert emails through the real parts: a Celery worker on Redis and an SMTP server in this process.
+
+Exactly once per (alert, recipient): with the worker killed mid-send, with the
+mail server refusing connections for a while, after the retry cap and a manual
+retry, and when unchanged figures are approved again.
+"""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from indicators import periods
+from indicators.alerts import services
+from indicators.alerts.models import Delivery, SendState
+from indicators.alerts.services import alerts_raise
+from tests import factories
+
+from .conftest import approved_return, score, unscore
+from .smtp import SmtpServer
+
+pytestmark = [pytest.mark.worker, pytest.mark.postgres]
+
+LEASE = 2
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.release.set()
+    server.stop()
+
+
+@pytest.fixture
+def worker_env(smtp_server):
+    return {
+        "KPI_TEST_REAL_SMTP": "1",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+        "EMAIL_TIMEOUT": "5",
+        "ALERTS_SEND_LEASE_SECONDS": str(LEASE),
+        "ALERTS_RETRY_BASE_SECONDS": "1",
+        "ALERTS_RETRY_MAX_SECONDS": "2",
+        "ALERTS_MAX_ATTEMPTS": "3",
+    }
+
+
+@pytest.fixture(autouse=True)
+def _relay_settings(settings):
+    # The relay runs in this process: it must see the same lease as the worker, and no grace.
+    settings.ALERTS_SEND_LEASE_SECONDS = LEASE
+    settings.ALERTS_RELAY_GRACE_SECONDS = 0
+
+
+def wait_until(condition, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def assert_once_each(smtp_server, users):
+    assert smtp_server.recipients() == sorted(u.email for u in users)
+
+
+def test_red_figure_emails_each_recipient_once_and_recovery_once(celery_worker, smtp_server, people, indicator, period):
+    score(indicator, periods.add_months(period, -1), "amber", value="87")
+    approved_return(indicator, period, commentary="Two conferences moved for family illness.")
+    alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
+
+    smtp_server.wait_for(len(people.immediate))
+    assert_once_each(smtp_server, people.immediate)
+    [message] = smtp_server.to(people.director.email)
+    assert message["Subject"] == "CP 5: red"
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "Percentage of ICPCs held within 15 working days" in part
+        assert "80.0%" in part and "90.0%" in part and "85.5%" in part and "87.0%" in part
+        assert "down, worsening" in part
+        assert "Two conferences moved for family illness." in part
+        assert f"/indicators/{indicator.pk}/" in part
+
+    # Reopened and approved again unchanged: nothing new goes out.
+    alerts_raise(changes=[unscore(indicator, period)])
+    alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
+    # Next month back to green: one "back on track" each, except to whoever turned recoveries off.
+    alerts_raise(changes=[score(indicator, periods.add_months(period, 1), "green", value="92", direction="up")])
+    wanting_recovery = [u for u in people.immediate if u.notify_recovery]
+    smtp_server.wait_for(len(people.immediate) + len(wanting_recovery))
+    time.sleep(1)  # anything extra would arrive now
+    assert smtp_server.count == len(people.immediate) + len(wanting_recovery)
+    assert [m["Subject"] for m in smtp_server.to(people.officer.email)] == ["CP 5: red", "CP 5: back on track (green)"]
+    assert smtp_server.to(people.no_recoveries.email)[0]["Subject"] == "CP 5: red"
+    assert len(smtp_server.to(people.no_recoveries.email)) == 1
+    assert set(Delivery.objects.filter(channel="immediate").values_list("state", flat=True)) == {SendState.SENT}
+
+
+def test_worker_killed_mid_send_each_email_arrives_once(celery_worker, smtp_server, people, indicator, period):
+    smtp_server.hold_next()
+    alerts_raise(changes=[score(indicator, period, "red")])
+    assert smtp_server.holding.wait(20), "the worker never reached the mail server"
+
+    celery_worker.kill()
+    held = Delivery.objects.get(state=SendState.SENDING)
+    assert held.attempts == 1
+    smtp_server.release.set()
+
+    celery_worker.start()
+    # The other deliveries' tasks were still queued: the new worker sends them.
+    others = [u for u in people.immediate if u.pk != held.recipient_id]
+    smtp_server.wait_for(len(others))
+    # The killed one's task is not acknowledged (Redis would redeliver it after its visibility
+    # timeout); after the lease the relay on beat queues the delivery again.
+    wait_until(lambda: time.time() > held.claimed_at.timestamp() + LEASE + 0.2, what="the lease to expire")
+    assert services.outbox_relay() == {"deliveries": 1, "digests": 0}
+
+    smtp_server.wait_for(len(people.immediate))
+    time.sleep(1)
+    assert_once_each(smtp_server, people.immediate)
+    held.refresh_from_db()
+    assert (held.state, held.attempts) == (SendState.SENT, 2)
+
+
+def test_mail_server_down_retries_then_sends_and_fails_after_the_cap(
+    celery_worker, smtp_server, people, indicator, period, performance_user, client
+):
+    # Down for a while: each email is tried, backs off, and goes once the server is back.
+    smtp_server.stop()
+    alerts_raise(changes=[score(indicator, period, "red")])
+    count = len(people.immediate)
+    wait_until(
+        lambda: Delivery.objects.filter(channel="immediate", attempts=2, state=SendState.PENDING).count() == count,
+        what="a second failed attempt of every email",
+    )
+    smtp_server.start()
+    smtp_server.wait_for(count)
+    time.sleep(1)
+    assert_once_each(smtp_server, people.immediate)
+    assert set(Delivery.objects.filter(channel="immediate").values_list("attempts", flat=True)) == {3}
+
+    # Down for longer than the attempts allow: failed, shown to the performance team, retried by hand.
+    smtp_server.stop()
+    quiet = factories.IndicatorFactory(code="CLA 10", responsible_officer=people.officer)
+    alerts_raise(changes=[score(quiet, period, "red")])
+    failed = Delivery.objects.get(alert__indicator=quiet)
+    wait_until(
+        lambda: Delivery.objects.filter(pk=failed.pk, state=SendState.FAILED).exists(),
+        what="the delivery to fail after the cap",
+    )
+    failed.refresh_from_db()
+    assert failed.attempts == 3
+    assert failed.last_error == "The mail server refused the connection."
+
+    client.force_login(performance_user)
+    page = client.get(reverse("alerts:team"), {"state": "failed"})
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "CLA 10" in content and "Failed" in content and "Retry" in content
+
+    smtp_server.start()
+    response = client.post(reverse("alerts:retry", args=[failed.pk]))
+    assert response.status_code == 302
+    smtp_server.wait_for(count + 1)
+    time.sleep(1)
+    assert smtp_server.count == count + 1
+    assert [m["Subject"] for m in smtp_server.to(people.officer.email)] == ["CP 5: red", "CLA 10: red"]
+    failed.refresh_from_db()
+    assert (failed.state, failed.retried_by) == (SendState.SENT, performance_user)

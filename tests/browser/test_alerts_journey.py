@@ -1,0 +1,55 @@
+"""Browser journey: the performance team finds a failed alert email and retries it; a viewer follows and unfollows.
+
+Every page checked with axe-core for WCAG A/AA, and the RAG shown as a word.
+"""
+
+import pytest
+
+from indicators.alerts.models import Alert, Delivery, Follow, SendState
+from tests.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_failed_email_is_found_and_retried_and_follows_are_listed(
+    page, live_server, login, performance_user, director, viewer, indicator
+):
+    alert = Alert.objects.create(
+        indicator=indicator, period="2022-11-01", kind="turned_red", rag="red", value=80, target=90, polarity="higher"
+    )
+    failed = Delivery.objects.create(
+        alert=alert,
+        recipient=director,
+        state=SendState.FAILED,
+        attempts=8,
+        last_error="The mail server refused the connection.",
+    )
+    Delivery.objects.create(alert=alert, recipient=performance_user, state=SendState.SENT)
+    Follow.objects.create(user=performance_user, indicator=indicator)
+
+    login(performance_user)
+    page.goto(f"{live_server.url}/alerts/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your alerts"
+    assert page.locator(".kpi-rag--red").first.inner_text() == "Red"
+    assert_accessible(page, "(my alerts)")
+
+    page.get_by_role("link", name="Every alert email, with failed ones to retry").click()
+    page.get_by_label("Email state").select_option("failed")
+    page.get_by_role("button", name="Filter").click()
+    assert_accessible(page, "(alert emails, failed)")
+    page.get_by_role("button", name="Retry email to Dana Director about CP 5 Nov-22").click()
+    assert page.get_by_text("will be sent again").is_visible()
+    failed.refresh_from_db()
+    assert failed.state in (SendState.PENDING, SendState.SENT)
+
+    page.get_by_role("link", name="Alerts").click()
+    page.get_by_role("link", name="CP 5 alert").first.click()
+    assert "CP 5" in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page, "(one alert)")
+
+    page.goto(f"{live_server.url}/accounts/profile/")
+    assert page.get_by_role("heading", name="Indicators you follow").is_visible()
+    page.get_by_role("button", name="Unfollow CP 5").click()
+    assert page.get_by_text("You no longer follow CP 5.").is_visible()
+    assert_accessible(page, "(profile after unfollowing)")
+    assert not Follow.objects.exists()
