@@ -1,17 +1,28 @@
-"""Named reads of comparator data and populations, each in a fixed number of queries."""
+"""Named reads of comparator data and populations, each in a fixed number of queries.
 
+The one place that decides which comparator value is "latest available":
+scorecards show, for each indicator and period, the latest value of each
+comparator source whose period (financial year or quarter) started on or before
+that period (PRODUCT §5). The scorecard recompute asks for every month of long
+histories, so the values are loaded once (`ComparatorHistory`) and looked up in
+memory; `latest_comparator_values` is the one-period convenience.
+"""
+
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 
-from indicators import scoring
+from indicators import periods, scoring
 from indicators.models import PortalSettings
 
 from . import comparison
-from .models import ComparatorSource, Population, RatingComparator
+from .models import ComparatorSource, ComparatorValue, Population, RatingComparator
 
 # --- Populations (PRODUCT §3, §8) -----------------------------------------------------------------------
 
@@ -131,3 +142,74 @@ def rating_rules(
 
 def rating_rule_for(indicator_id: int) -> comparison.RatingRule:
     return rating_rules([indicator_id])[indicator_id]
+
+
+# --- The latest comparator values -------------------------------------------------------------------------
+
+# On the same start date an annual figure wins over a quarter's: it covers more.
+_KIND_RANK = {ComparatorValue.PeriodKind.QUARTER: 0, ComparatorValue.PeriodKind.YEAR: 1}
+
+
+class ComparatorFigure(NamedTuple):
+    """One comparator's latest value for an indicator: (source, value, period label, note)."""
+
+    source: ComparatorSource
+    value: Decimal | None
+    period_label: str
+    note: str
+
+
+class ComparatorHistory:
+    """Every comparator value of some indicators (None: all), in two queries, answering "latest as at a period"."""
+
+    def __init__(self, indicator_ids: Iterable[int] | None = None):
+        self.sources = {s.pk: s for s in comparator_sources()}
+        values = ComparatorValue.objects.all()
+        if indicator_ids is not None:
+            values = values.filter(indicator_id__in=list(indicator_ids))
+        rows = values.values_list("indicator_id", "source_id", "period_kind", "period_start", "value", "note")
+        series: dict[tuple[int, int], list] = defaultdict(list)
+        for indicator_id, source_id, kind, start, value, note in rows:
+            series[(indicator_id, source_id)].append(((start, _KIND_RANK.get(kind, 0)), kind, value, note))
+        # Per indicator and source: the start months (for bisecting) and the values, oldest first.
+        self._series: dict[int, dict[int, tuple[list[date], list]]] = defaultdict(dict)
+        for (indicator_id, source_id), entries in series.items():
+            entries.sort(key=lambda e: e[0])
+            self._series[indicator_id][source_id] = ([e[0][0] for e in entries], entries)
+        self._labels: dict[tuple[str, date], str] = {}
+
+    def _figure(self, indicator_id: int, source_id: int, period: date) -> ComparatorFigure | None:
+        found = self._series.get(indicator_id, {}).get(source_id)
+        if found is None:
+            return None
+        starts, entries = found
+        index = bisect_right(starts, period)
+        if index == 0:
+            return None
+        (start, _), kind, value, note = entries[index - 1]
+        label = self._labels.get((kind, start))
+        if label is None:
+            label = self._labels[(kind, start)] = periods.year_or_quarter_label(kind, start)
+        return ComparatorFigure(self.sources[source_id], value, label, note)
+
+    def latest(self, indicator_id: int, period: date) -> list[ComparatorFigure]:
+        """The latest value of each source whose period started on or before `period`, in source order."""
+        figures = []
+        for source in self.sources.values():
+            figure = self._figure(indicator_id, source.pk, period)
+            if figure is not None:
+                figures.append(figure)
+        return figures
+
+    def latest_of(self, indicator_id: int, source_id: int | None, period: date) -> ComparatorFigure | None:
+        """One source's latest value as at `period` (e.g. the rating comparator's), or None."""
+        if source_id is None:
+            return None
+        return self._figure(indicator_id, source_id, period)
+
+
+def latest_comparator_values(indicator_ids: Iterable[int], period: date) -> dict[int, list[ComparatorFigure]]:
+    """{indicator id: [(source, value, period label, note), …]} as at `period`, in two queries."""
+    ids = list(indicator_ids)
+    history = ComparatorHistory(ids)
+    return {i: figures for i in ids if (figures := history.latest(i, period))}

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
 from . import periods, scoring
@@ -259,6 +260,12 @@ class Direction(models.TextChoices):
     FLAT = "flat", "No change"
 
 
+class ComparatorRating(models.TextChoices):
+    BETTER = "better", "Better than comparator"
+    SIMILAR = "similar", "As good as comparator"
+    WORSE = "worse", "Worse than comparator"
+
+
 class ScorecardEntryQuerySet(models.QuerySet):
     def whole_authority(self):
         return self.filter(team__isnull=True)
@@ -271,17 +278,36 @@ class ScorecardEntry(models.Model):
     returns and the scoring rules; pages, exports, feeds and alerts read these rows.
     """
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="scorecard_entries")
+    # Entries are derived data rewritten in bulk by the recompute (hundreds of thousands of rows), so
+    # their foreign keys have no database constraint or index of their own: deletes still cascade
+    # through Django, the unique indexes below serve the reads, and a recompute rebuilds any entry.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="scorecard_entries", db_constraint=False, db_index=False
+    )
     period = models.DateField()
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="scorecard_entries")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scorecard_entries",
+        db_constraint=False,
+        db_index=False,
+    )
     value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     numerator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     denominator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     not_available = models.BooleanField(default=False)
+    polarity = models.CharField(
+        max_length=10, choices=Polarity.choices, blank=True, help_text="In force for the period's financial year."
+    )
     previous_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     change = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     direction = models.CharField(max_length=5, choices=Direction.choices, blank=True)
     improving = models.BooleanField(null=True, help_text="Blank when polarity is neutral or there is no change.")
+    improved_on_last_period = models.BooleanField(
+        default=False, help_text="Moved in the better direction since the previous period, whatever the threshold."
+    )
     target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     tolerance_threshold = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     distance_from_target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
@@ -291,7 +317,19 @@ class ScorecardEntry(models.Model):
     previous_ytd_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     quarter_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     rolling_6m_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
+    comparator_source = models.ForeignKey(
+        "benchmarks.ComparatorSource",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    comparator_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    comparator_period = models.CharField(max_length=20, blank=True, help_text="e.g. '2019/20' or '2020/21 Q3'.")
+    comparator_rating = models.CharField(max_length=10, choices=ComparatorRating.choices, blank=True)
+    computed_at = models.DateTimeField(db_default=Now())
 
     objects = ScorecardEntryQuerySet.as_manager()
 
@@ -301,13 +339,33 @@ class ScorecardEntry(models.Model):
             models.UniqueConstraint(
                 fields=["indicator", "period"], condition=Q(team__isnull=True), name="one_entry_per_indicator_period"
             ),
-            models.UniqueConstraint(
-                fields=["indicator", "period", "team"],
-                condition=Q(team__isnull=False),
-                name="one_entry_per_indicator_period_team",
-            ),
+            # Not partial, so that its index also serves every read and delete by indicator; NULL teams
+            # are distinct here, and the whole-authority rows are kept unique by the constraint above.
+            models.UniqueConstraint(fields=["indicator", "period", "team"], name="one_entry_per_indicator_period_team"),
         ]
-        indexes = [models.Index(fields=["period", "rag"])]
+        indexes = [models.Index(fields=["period"], condition=Q(team__isnull=True), name="entry_whole_by_period")]
 
     def __str__(self):
         return f"{self.indicator.code} {self.period:%b-%y} {self.team or 'all'}: {self.rag}"
+
+    @property
+    def performance_group(self) -> str:
+        """The RAG with persistent red as its own, fourth state: green, amber, red, persistent_red, grey."""
+        return PERSISTENT_RED if self.persistent_red else self.rag
+
+
+PERSISTENT_RED = "persistent_red"
+
+
+class ScorecardState(models.Model):
+    """One row: a version raised by every scorecard recompute, so cached pages know when to refresh."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Scorecard version {self.version}"
+
+    @classmethod
+    def current_version(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

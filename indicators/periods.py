@@ -101,6 +101,16 @@ def quarter_to_date_months(period: date) -> list[date]:
     return [m for m in quarter_months(year, quarter) if m <= period]
 
 
+def months_into_financial_year(period: date) -> int:
+    """How many months `period` is after April of its financial year: Apr → 0, Mar → 11."""
+    return (period.month - FINANCIAL_YEAR_START_MONTH) % 12
+
+
+def months_into_quarter(period: date) -> int:
+    """How many months `period` is after the first month of its quarter: Apr, Jul, Oct, Jan → 0."""
+    return months_into_financial_year(period) % 3
+
+
 def quarter_label(start_year: int, quarter: int) -> str:
     return f"{financial_year_label(start_year)} Q{quarter}"
 

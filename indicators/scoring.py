@@ -12,6 +12,8 @@ Decimal arithmetic keeps thresholds exact (90 × (1 − 5/100) is 85.5, not
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from typing import NamedTuple
 
 HIGHER = "higher"
 LOWER = "lower"
@@ -73,8 +75,9 @@ class TargetRule:
     polarity: str = NEUTRAL
     dot_threshold: Decimal = Decimal("0")
 
-    @property
+    @cached_property
     def threshold(self) -> Decimal | None:
+        # Cached: the rule is immutable and the scorecard judges thousands of values against it.
         return tolerance_threshold(
             target=self.target, tolerance=self.tolerance, tolerance_kind=self.tolerance_kind, polarity=self.polarity
         )
@@ -184,9 +187,11 @@ def improved_on_last_period(value: Decimal | None, previous: Decimal | None, pol
 # --- Aggregation -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Point:
-    """One period's figure: the value and, where known, its numerator and denominator."""
+class Point(NamedTuple):
+    """One period's figure: the value and, where known, its numerator and denominator.
+
+    A named tuple rather than a dataclass: the scorecard builds hundreds of thousands of them.
+    """
 
     value: Decimal | None
     numerator: Decimal | None = None
@@ -215,6 +220,69 @@ def aggregate(points_oldest_first: Sequence[Point], aggregation: str, *, unit: s
             return None
         return unit_scale(unit) * sum((p.numerator for p in parts), Decimal("0")) / denominator
     raise ValueError(f"unknown aggregation '{aggregation}'")
+
+
+class WindowAggregates:
+    """`aggregate` over any window of one series, each in constant time.
+
+    The scorecard needs, for every month of a long series, the quarter to date,
+    the year to date, last year's same months and the previous six months. Running
+    totals give each window without re-reading it; the result equals
+    `aggregate(points[start:stop], aggregation, unit=unit)` exactly (Decimal sums are
+    exact at stored precision), which the tests check property by property.
+    """
+
+    def __init__(self, points_oldest_first: Sequence[Point], aggregation: str, *, unit: str = ""):
+        if aggregation not in (SUM, RATIO, LATEST, MEAN):
+            raise ValueError(f"unknown aggregation '{aggregation}'")
+        self.aggregation = aggregation
+        self.scale = unit_scale(unit)
+        self.length = len(points_oldest_first)
+        zero = Decimal("0")
+        # Prefix totals: index i holds the total of points[:i].
+        values, counts = [zero], [0]
+        numerators, denominators, parts = [zero], [zero], [0]
+        last_present = []  # index of the last point with a value at or before i, -1 for none
+        last = -1
+        for i, p in enumerate(points_oldest_first):
+            present = p.value is not None
+            values.append(values[-1] + p.value if present else values[-1])
+            counts.append(counts[-1] + 1 if present else counts[-1])
+            has_parts = p.numerator is not None and p.denominator is not None
+            numerators.append(numerators[-1] + p.numerator if has_parts else numerators[-1])
+            denominators.append(denominators[-1] + p.denominator if has_parts else denominators[-1])
+            parts.append(parts[-1] + 1 if has_parts else parts[-1])
+            if present:
+                last = i
+            last_present.append(last)
+        self._points = points_oldest_first
+        self._values, self._counts = values, counts
+        self._numerators, self._denominators, self._parts = numerators, denominators, parts
+        self._last_present = last_present
+
+    def window(self, start: int, stop: int) -> Decimal | None:
+        """The aggregate of points[start:stop]; indices outside the series are left out."""
+        if start < 0:
+            start = 0
+        if stop > self.length:
+            stop = self.length
+        if stop <= start:
+            return None
+        if self.aggregation == LATEST:
+            index = self._last_present[stop - 1]
+            return self._points[index].value if index >= start else None
+        if self.aggregation == RATIO:
+            if self._parts[stop] == self._parts[start]:
+                return None
+            denominator = self._denominators[stop] - self._denominators[start]
+            if denominator == 0:
+                return None
+            return self.scale * (self._numerators[stop] - self._numerators[start]) / denominator
+        count = self._counts[stop] - self._counts[start]
+        if count == 0:
+            return None
+        total = self._values[stop] - self._values[start]
+        return total if self.aggregation == SUM else total / count
 
 
 def unit_scale(unit: str) -> Decimal:

@@ -93,3 +93,11 @@ def test_labels():
     assert p.iso_month(date(2022, 1, 1)) == "2022-01"
     assert p.financial_year_months(2022)[0] == date(2022, 4, 1)
     assert p.financial_year_months(2022)[-1] == date(2023, 3, 1)
+
+
+def test_months_into_year_and_quarter_agree_with_the_month_lists():
+    for period in p.month_range(date(2021, 1, 1), date(2023, 12, 1)):
+        assert p.months_into_financial_year(period) == len(p.year_to_date_months(period)) - 1
+        assert p.months_into_quarter(period) == len(p.quarter_to_date_months(period)) - 1
+    assert p.months_into_financial_year(date(2023, 3, 1)) == 11
+    assert p.months_into_quarter(date(2023, 1, 1)) == 0

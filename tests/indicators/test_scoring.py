@@ -346,3 +346,43 @@ def test_ratio_aggregation_is_pooled_and_within_the_monthly_range(parts):
 def test_direction_is_symmetric(change_, threshold):
     mirrored = {s.UP: s.DOWN, s.DOWN: s.UP, s.FLAT: s.FLAT}
     assert s.direction(-change_, threshold) == mirrored[s.direction(change_, threshold)]
+
+
+# --- Windows over a series (the scorecard's quarter, YTD, last year and rolling figures) ----------
+
+stored = st.decimals(min_value=0, max_value=100000, places=6, allow_nan=False, allow_infinity=False)
+points_strategy = st.lists(
+    st.one_of(
+        st.just(s.Point(None)),  # a missing month or NA
+        st.builds(lambda v: s.Point(v), stored),  # a value only
+        st.builds(lambda n, d: s.Point(n, n, d), stored, stored),  # with parts (the denominator may be zero)
+        st.builds(lambda n, d: s.Point(None, n, d), stored, stored),  # parts without a value
+    ),
+    max_size=30,
+)
+
+
+@given(
+    points=points_strategy,
+    aggregation=st.sampled_from([s.SUM, s.RATIO, s.LATEST, s.MEAN]),
+    unit=st.sampled_from([s.PERCENT, s.RATE_PER_10K, "count"]),
+    start=st.integers(min_value=-3, max_value=33),
+    length=st.integers(min_value=0, max_value=14),
+)
+def test_window_aggregates_equal_aggregating_the_window(points, aggregation, unit, start, length):
+    windows = s.WindowAggregates(points, aggregation, unit=unit)
+    expected = s.aggregate(points[max(start, 0) : max(start + length, 0)], aggregation, unit=unit)
+    assert windows.window(start, start + length) == expected
+
+
+def test_window_aggregates_hand_worked_year_to_date_with_a_missing_month():
+    # Apr 8/10, May missing, Jun 9/10 (90 %), Jul NA: YTD to Jul is 17/20 = 85 %, not the mean of 80 and 90.
+    points = [s.Point(D("80"), D("8"), D("10")), s.Point(None), s.Point(D("90"), D("9"), D("10")), s.Point(None)]
+    ratio = s.WindowAggregates(points, s.RATIO, unit=s.PERCENT)
+    assert ratio.window(0, 4) == D("85")
+    assert ratio.window(1, 2) is None
+    assert s.WindowAggregates(points, s.LATEST).window(0, 4) == D("90")
+    assert s.WindowAggregates(points, s.SUM).window(0, 4) == D("170")
+    assert s.WindowAggregates(points, s.MEAN).window(0, 4) == D("85")
+    with pytest.raises(ValueError, match="unknown aggregation"):
+        s.WindowAggregates(points, "median")

@@ -1,0 +1,65 @@
+"""Keep the scorecard current when what it is computed from changes outside a return's workflow.
+
+Targets, an indicator's scoring fields, the portal settings and comparator values
+can be edited in the admin or loaded by imports; each change requests a
+recompute of the indicators concerned (merged per transaction, queued on commit).
+Returns request their own recompute in `returns.services` when approved or reopened.
+Bulk writes that bypass model signals (`bulk_create`, `update`) call
+`indicators.scorecard.request_recompute` themselves.
+"""
+
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+from . import scorecard
+
+NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
+
+
+def _target_changed(sender, instance, **kwargs):
+    scorecard.request_recompute([instance.indicator_id], reason="target changed")
+
+
+def _indicator_saved(sender, instance, created, **kwargs):
+    if not created:
+        scorecard.request_recompute([instance.pk], reason="indicator changed")
+
+
+def _settings_saved(sender, instance, created, **kwargs):
+    if not created:  # the first load creates the defaults the scorecard already uses
+        scorecard.request_recompute(None, reason="portal settings changed")
+
+
+def _comparator_changed(sender, instance, **kwargs):
+    scorecard.request_recompute([instance.indicator_id], reason="comparator values changed")
+
+
+def ensure_nightly_recompute(sender=None, **kwargs):
+    """Create the nightly full recompute on beat once; later edits in the admin are kept."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    if PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
+        return
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London"
+    )
+    PeriodicTask.objects.create(
+        name=NIGHTLY_TASK_NAME,
+        task="indicators.tasks.recompute_scorecard",
+        crontab=schedule,
+        kwargs='{"reason": "nightly"}',
+        description="Recomputes every scorecard entry from approved figures, targets and comparators.",
+    )
+
+
+def connect(app_config):
+    from benchmarks.models import ComparatorValue
+
+    from .models import Indicator, PortalSettings, Target
+
+    post_save.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-saved")
+    post_delete.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-deleted")
+    post_save.connect(_indicator_saved, sender=Indicator, dispatch_uid="scorecard-indicator-saved")
+    post_save.connect(_settings_saved, sender=PortalSettings, dispatch_uid="scorecard-settings-saved")
+    post_save.connect(_comparator_changed, sender=ComparatorValue, dispatch_uid="scorecard-comparator-saved")
+    post_delete.connect(_comparator_changed, sender=ComparatorValue, dispatch_uid="scorecard-comparator-deleted")
+    post_migrate.connect(ensure_nightly_recompute, sender=app_config, dispatch_uid="scorecard-nightly-task")

@@ -1,0 +1,26 @@
+"""Celery tasks of the catalogue and scorecards: thin wrappers over services, safe to run twice."""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import scorecard
+
+
+@shared_task(
+    name="indicators.tasks.recompute_scorecard",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def recompute_scorecard(indicator_ids=None, from_period=None, reason=""):
+    """Recompute the scorecard entries of these indicators (None: all) from `from_period` (ISO date) on.
+
+    Idempotent: a task delivered twice rewrites the same rows.
+    """
+    result = scorecard.recompute(
+        indicator_ids=indicator_ids, from_period=date.fromisoformat(from_period) if from_period else None
+    )
+    return {"entries": result.entries, "deleted": result.deleted, "rag_changes": len(result.rag_changes)}
