@@ -38,15 +38,11 @@ def _check_can_manage(by) -> None:
         raise PermissionDenied("Only the performance team manages comparators.")
 
 
-def _recompute_after_commit(indicator_ids: Iterable[int], reason: str) -> None:
-    """Ask for the affected scorecard rows to be recomputed, once the transaction has committed."""
-    from indicators.importing import request_recompute
+def _recompute_after_commit(indicator_ids: Iterable[int] | None, reason: str) -> None:
+    """Ask for the affected scorecard rows (None: all) to be recomputed, once the transaction has committed."""
+    from indicators.scorecard import request_recompute
 
     request_recompute(indicator_ids, reason=reason)
-
-
-def _indicators_with_comparators() -> list[int]:
-    return list(ComparatorValue.objects.values_list("indicator_id", flat=True).distinct())
 
 
 # --- Sources -------------------------------------------------------------------------------------
@@ -72,7 +68,7 @@ def comparator_source_update(*, source: ComparatorSource, name: str, short_name:
     """Change a source's name, short name, kind or order.
 
     The kind and order decide the default rating comparator and which sources
-    are ranked, so every indicator with comparator values is recomputed.
+    are ranked, so the whole scorecard is recomputed.
     """
     _check_can_manage(by)
     name = " ".join(name.split())
@@ -92,7 +88,8 @@ def comparator_source_update(*, source: ComparatorSource, name: str, short_name:
             setattr(locked, f, v)
         locked._history_user = by
         locked.save(update_fields=changed)
-        _recompute_after_commit(_indicators_with_comparators(), "comparator source changed")
+        # The kind and order choose the default rating comparator of every indicator.
+        _recompute_after_commit(None, "comparator source changed")
     return locked
 
 
@@ -260,6 +257,5 @@ def rating_comparator_set(
         choice.source, choice.band = source, band
         choice._history_user = by
         choice.save()
-        affected = [indicator.pk] if indicator is not None else list(Indicator.objects.values_list("pk", flat=True))
-        _recompute_after_commit(affected, "rating comparator changed")
+        _recompute_after_commit([indicator.pk] if indicator is not None else None, "rating comparator changed")
     return choice
