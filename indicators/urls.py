@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import import_views
 
 app_name = "indicators"
 
-urlpatterns = []
+urlpatterns = [
+    path("imports/", import_views.imports_index, name="imports"),
+    path("imports/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
+]
