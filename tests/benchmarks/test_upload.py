@@ -69,7 +69,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_written(client, pe
             f'<td class="govuk-table__cell kpi-num">{row}</td>\n    <td class="govuk-table__cell">{column}</td>' in page
         )
         assert reason in page
-    assert f"Import comparators.csv" not in page
+    assert "Import comparators.csv" not in page
     response = client.post(reverse("indicators:import_confirm", args=[batch.pk]))
     assert response.status_code == 409
     assert not ComparatorValue.objects.exists()
