@@ -61,7 +61,7 @@ class EntryContext:
 
 
 def populations_for(period: date) -> tuple[int | None, dict[int, int | None]]:
-    """The whole-authority and team populations in force for `period` (the rule: `benchmarks.selectors`)."""
+    """The whole-authority and team populations a rate uses in `period` (`benchmarks.selectors`), as plain numbers."""
     found = population_selectors.populations_for(period)
     whole = found.whole.population if found.whole is not None else None
     return whole, {team_id: figure.population for team_id, figure in found.teams.items()}
@@ -206,6 +206,9 @@ def _rows(
             target.indicator = ind
         rule = target.as_rule() if target is not None else None
         prev = previous.get((ind.pk, period))
+        for known in (ret, prev):
+            if known is not None:
+                known.indicator = ind  # already loaded: no query per row for str() or links
         value = ret.value if ret is not None else None
         prev_value = prev.value if prev is not None else None
         rows.append(
