@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from indicators import periods
 from indicators.models import Indicator, Unit
@@ -33,10 +33,7 @@ def site_link(path: str) -> str:
 
 def indicator_path(indicator: Indicator) -> str:
     """The indicator page (`indicators:detail`)."""
-    try:
-        return reverse("indicators:detail", args=[indicator.pk])
-    except NoReverseMatch:  # the page's URL as the catalogue will publish it
-        return f"/indicators/{indicator.pk}/"
+    return reverse("indicators:detail", args=[indicator.pk])
 
 
 def subject_for(alert: Alert) -> str:
