@@ -141,8 +141,7 @@ def _tidy_and_assign(users: list[DemoUser]) -> None:
 
 
 def _recompute_all() -> None:
-    try:
-        from indicators.scorecard import recompute_all
-    except ImportError:  # the materialised scorecard lands with its own issue
-        return
-    transaction.on_commit(recompute_all)
+    """A full scorecard recompute once the demo data has committed (merged with the imports' own requests)."""
+    from indicators import scorecard
+
+    scorecard.request_recompute(None, reason="demo data loaded")

@@ -302,15 +302,11 @@ def write_plans(catalogue: Catalogue, plans: list[IndicatorPlan], *, by, reason:
     return changed
 
 
-def request_recompute(indicator_ids, *, reason: str) -> None:
-    """Ask for the scorecards of these indicators to be recomputed once the import has committed."""
-    try:
-        from indicators.scorecard import request_recompute as recompute
-    except ImportError:  # the materialised scorecard lands with its own issue; nothing to recompute before it
-        return
-    ids = sorted(set(indicator_ids))
-    if ids:
-        transaction.on_commit(lambda: recompute(ids, reason=reason))
+def request_recompute(indicator_ids, *, reason: str, from_period=None) -> None:
+    """Ask for the scorecards of these indicators to be recomputed once the import has committed (merged)."""
+    from . import scorecard
+
+    scorecard.request_recompute(sorted(set(indicator_ids)), from_period=from_period, reason=reason)
 
 
 # --- Long form: indicators and targets ------------------------------------------------------------------
@@ -602,7 +598,10 @@ def wide_import(table: tabular.Table, *, by, commit: bool, sheet=None) -> Import
         with transaction.atomic():
             changed = write_plans(catalogue, plans, by=by, reason="Imported from a scorecard")
             figure_importing.write_figures(returns_plan, by=by, comment="Imported from a scorecard")
-            request_recompute([i.pk for i in changed] + returns_plan.indicator_ids(), reason="scorecard imported")
+            request_recompute([i.pk for i in changed], reason="scorecard imported")
+            request_recompute(
+                returns_plan.indicator_ids(), from_period=returns_plan.first_period(), reason="scorecard imported"
+            )
         report.written = True
     return report
 

@@ -5,8 +5,8 @@ and the commentary and approval history month by month.
 the includes `indicators/_indicator_chart.html`, `_indicator_teams.html` and
 `_indicator_commentary.html`, in a fixed number of queries (entries, team
 entries, returns, their events). Figures come from the materialised entries
-(approved only); readers who may see work in progress (every role but viewers)
-also see the events of returns not yet approved.
+(approved only); readers who may see work in progress (`indicators.view_unapproved`:
+every role but viewers) also see the commentary and events of returns not yet approved.
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +14,6 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from kpiportal.accounts import roles
 from returns.models import Return, ReturnEvent, State
 
 from . import charts, formatting, periods
@@ -120,7 +119,7 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
                 )
             )
 
-    see_work_in_progress = roles.is_staff_reader(user)
+    see_work_in_progress = user.has_perm("indicators.view_unapproved")
     returns = Return.objects.filter(indicator=indicator).order_by("-period")
     if not see_work_in_progress:
         returns = returns.filter(state=State.APPROVED)

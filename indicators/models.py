@@ -369,3 +369,47 @@ class ScorecardState(models.Model):
     @classmethod
     def current_version(cls) -> int:
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def expired(self, now):
+        return self.filter(expires_at__lte=now)
+
+    def pending_for(self, user, now):
+        """The user's uploads still waiting for confirmation."""
+        return self.filter(created_by=user, status=ImportBatch.Status.PENDING, expires_at__gt=now)
+
+
+class ImportBatch(models.Model):
+    """An uploaded file kept between its preview and its confirmation (PRODUCT §8).
+
+    The bytes are kept as uploaded with their SHA-256, so what is confirmed is
+    exactly what was previewed; the file is parsed and checked again on
+    confirmation. Only the uploader sees the batch; it expires unconfirmed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        IMPORTED = "imported", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    kind = models.CharField(max_length=30)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    summary = models.TextField(blank=True, help_text="What the import wrote.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "status"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.filename} ({self.get_status_display()})"

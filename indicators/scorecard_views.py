@@ -25,8 +25,8 @@ from kpiportal import exports
 from kpiportal.accounts import roles
 
 from . import boardpack, feed, layouts, periods
-from .filters import ScorecardFilter
 from .models import Indicator, ScorecardState
+from .scorecard_filters import ScorecardFilter
 from .scorecard_rows import (
     Scorecard,
     ScorecardRow,
@@ -36,7 +36,7 @@ from .scorecard_rows import (
     last_13_months,
     periods_with_figures,
 )
-from .tables import scorecard_table
+from .scorecard_tables import scorecard_table
 
 CACHE_SECONDS = 300  # a rename of a theme or an officer shows within five minutes; figures at once
 

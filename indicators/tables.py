@@ -1,41 +1,106 @@
-"""Scorecard tables (django-tables2) built from a layout: the cells are rendered once, in Python.
-
-Every cell's HTML and sort key are computed up front from `indicators.layouts`
-(numbers formatted in Python, RAG as colour and word), so rendering a table is
-a loop over strings: no template per cell, no query per cell.
-"""
+"""Tables of the catalogue pages (django-tables2): display only."""
 
 import django_tables2 as tables
 
-from .layouts import Column
-from .scorecard_rows import ScorecardRow
+from .models import Indicator
 
-HEADER = "govuk-table__header"
-CELL = "govuk-table__cell"
+CELL = {"class": "govuk-table__cell"}
 
 
-def scorecard_table(columns: list[Column], rows: list[ScorecardRow], *, caption: str) -> tables.Table:
-    """A django-tables2 table of `rows` in the layout `columns`, sortable by every column."""
-    attrs = {}
-    for column in columns:
-        css = " kpi-num" if column.numeric else ""
-        attrs[column.key] = tables.Column(
-            verbose_name=column.header,
-            accessor=column.key,
-            order_by=(f"{column.key}_sort",),
-            empty_values=(),
-            attrs={"th": {"class": HEADER + css}, "td": {"class": CELL + css}},
+def person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+class CatalogueTable(tables.Table):
+    code = tables.Column(
+        verbose_name="Code",
+        linkify=("indicators:detail", {"pk": tables.A("pk")}),
+        attrs={"td": {**CELL, "class": "govuk-table__cell kpi-nowrap"}},
+    )
+    title = tables.Column(verbose_name="Title")
+    theme = tables.Column(verbose_name="Theme", accessor="theme__name", order_by=("theme__position", "theme__name"))
+    service_area = tables.Column(verbose_name="Service area", accessor="service_area__name")
+    responsible_officer = tables.Column(
+        verbose_name="Responsible officer",
+        order_by=("responsible_officer__last_name", "responsible_officer__first_name"),
+        default="",
+    )
+    polarity = tables.Column(verbose_name="Polarity")
+    unit = tables.Column(verbose_name="Unit")
+    status = tables.Column(verbose_name="Status")
+    is_key = tables.Column(verbose_name="Key KPI")
+
+    class Meta:
+        model = Indicator
+        fields = ()
+        sequence = (
+            "code",
+            "title",
+            "theme",
+            "service_area",
+            "responsible_officer",
+            "polarity",
+            "unit",
+            "status",
+            "is_key",
         )
-    meta = type("Meta", (), {"row_attrs": {"class": "govuk-table__row"}, "orderable": True})
-    table_class = type("ScorecardTable", (tables.Table,), {**attrs, "Meta": meta})
-    data = []
-    for row in rows:
-        record = {}
-        for column in columns:
-            cell = column.cell(row)
-            record[column.key] = cell.html()
-            record[f"{column.key}_sort"] = cell.sort_key()
-        data.append(record)
-    table = table_class(data)
-    table.caption = caption
-    return table
+        attrs = {"class": "govuk-table", "th": {"class": "govuk-table__header"}, "td": CELL}
+        row_attrs = {"class": "govuk-table__row"}
+        order_by = ("theme", "code")
+
+    def render_responsible_officer(self, value):
+        return person(value)
+
+    def render_is_key(self, value):
+        return "Key KPI" if value else ""
+
+
+EXPORT_COLUMNS = (
+    "code",
+    "title",
+    "definition",
+    "theme",
+    "service_area",
+    "polarity",
+    "unit",
+    "decimals",
+    "frequency",
+    "measure",
+    "aggregation",
+    "is_key",
+    "status",
+    "responsible_officer",
+    "deputies",
+    "numerator_label",
+    "denominator_label",
+    "population_base",
+    "info_note",
+)
+
+
+def export_rows(indicators):
+    """The catalogue in the columns of the indicators import, so an export can be edited and imported again."""
+    for i in indicators:
+        yield (
+            i.code,
+            i.title,
+            i.definition,
+            i.theme.name,
+            i.service_area.name,
+            i.polarity,
+            i.unit,
+            i.decimals,
+            i.frequency,
+            i.measure,
+            i.aggregation,
+            "yes" if i.is_key else "no",
+            i.status,
+            i.responsible_officer.username if i.responsible_officer else "",
+            "; ".join(d.username for d in i.deputies.all()),
+            i.numerator_label,
+            i.denominator_label,
+            i.population_base,
+            i.info_note,
+        )

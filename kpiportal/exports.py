@@ -84,3 +84,14 @@ def download(
         response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def set_cell(cell, value) -> None:
+    """Put a value in an openpyxl cell (for workbooks built cell by cell): text stays text, never a formula."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # Excel keeps it as text when the cell is edited

@@ -33,9 +33,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
 from kpiportal import tabular
+from kpiportal.exports import XLSX_TYPE, set_cell
 
 from . import display, figures, selectors, services, validation
-from .exports import CONTENT_TYPES, set_text
 from .models import Return, TeamFigure
 
 SHEET = "Returns"
@@ -80,7 +80,7 @@ class TemplateRefused(Exception):
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -167,9 +167,7 @@ def build_template(*, user, period: date) -> bytes:
         for column, key in enumerate(KEYS, start=1):
             cell = sheet.cell(row=number, column=column)
             value = values[key]
-            if isinstance(value, Decimal):
-                value = float(value)
-            set_text(cell, value if value != "" else None)
+            set_cell(cell, value if value != "" else None)
             editable = key in EDITABLE and open_to_officer
             cell.protection = Protection(locked=not editable)
             cell.fill = EDITABLE_FILL if editable else LOCKED_FILL

@@ -111,6 +111,9 @@ class FiguresPlan:
     def indicator_ids(self) -> list[int]:
         return sorted({c.ret.indicator.pk for c in self.changes})
 
+    def first_period(self) -> date | None:
+        return min((c.ret.period for c in self.changes), default=None)
+
 
 def _figure_text(ret: Return) -> str:
     if ret.not_available:
@@ -497,6 +500,6 @@ def figures_import(table: tabular.Table, *, by, commit: bool) -> ImportReport:
     if commit:
         with transaction.atomic():
             write_figures(plan, by=by, comment="Imported from a figures file")
-            request_recompute(plan.indicator_ids(), reason="figures imported")
+            request_recompute(plan.indicator_ids(), from_period=plan.first_period(), reason="figures imported")
         report.written = True
     return report

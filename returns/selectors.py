@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from benchmarks.models import Population
+from benchmarks import selectors as population_selectors
 from indicators import periods, scoring
 from indicators.models import Indicator, Team
 from indicators.selectors import targets_by_indicator_year
@@ -61,20 +61,10 @@ class EntryContext:
 
 
 def populations_for(period: date) -> tuple[int | None, dict[int, int | None]]:
-    """The whole-authority and team populations in force for `period`: the latest year not after it."""
-    whole = None
-    teams: dict[int, int | None] = {}
-    rows = Population.objects.filter(year__lte=period.year).order_by("-year").values_list("team_id", "population")
-    seen = set()
-    for team_id, population in rows:
-        if team_id in seen:
-            continue
-        seen.add(team_id)
-        if team_id is None:
-            whole = population
-        else:
-            teams[team_id] = population
-    return whole, teams
+    """The whole-authority and team populations a rate uses in `period` (`benchmarks.selectors`), as plain numbers."""
+    found = population_selectors.populations_for(period)
+    whole = found.whole.population if found.whole is not None else None
+    return whole, {team_id: figure.population for team_id, figure in found.teams.items()}
 
 
 def approved_history(indicator_ids: Iterable[int], before: date) -> dict[int, list[Decimal]]:
@@ -216,6 +206,9 @@ def _rows(
             target.indicator = ind
         rule = target.as_rule() if target is not None else None
         prev = previous.get((ind.pk, period))
+        for known in (ret, prev):
+            if known is not None:
+                known.indicator = ind  # already loaded: no query per row for str() or links
         value = ret.value if ret is not None else None
         prev_value = prev.value if prev is not None else None
         rows.append(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed
 
-from indicators import periods
+from indicators import periods, scorecard
 from indicators.models import Indicator, Status
 
 from . import deadlines, figures, selectors, validation
@@ -139,18 +139,16 @@ def _save(ret: Return, by, fields: Iterable[str]) -> None:
     ret.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
 
 
-def _request_recompute(indicator_ids: Iterable[int], reason: str) -> None:
-    """Ask for the scorecard to be rebuilt from approved figures once the transaction has committed."""
-    ids = sorted(set(indicator_ids))
+def _request_recompute(returns: Iterable[Return], reason: str) -> None:
+    """Ask for the scorecard to be rebuilt from approved figures once the transaction has committed.
 
-    def send():
-        try:
-            from indicators.scorecard import request_recompute
-        except ImportError:  # the scorecard recompute is not installed yet
-            return
-        request_recompute(ids, reason=reason)
-
-    transaction.on_commit(send)
+    From each indicator's earliest changed month on: later months' change, year to date and
+    persistent red depend on it.
+    """
+    returns = list(returns)
+    scorecard.request_recompute(
+        {r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason
+    )
 
 
 def _lock(ids: Iterable[int]) -> list[Return]:
@@ -459,7 +457,7 @@ def return_approve(
                 comment=comment,
                 override=ret.pk in overridden,
             )
-        _request_recompute((r.indicator_id for r in locked), reason="approved")
+        _request_recompute(locked, reason="return approved")
     return locked
 
 
@@ -481,7 +479,7 @@ def return_reopen(*, ret: Return, by, reason: str, version: int | None = None) -
         ret.reopen()
         _save(ret, by, ["state", "approved_by", "approved_at"])
         _record(ret, kind=ReturnEvent.Kind.REOPENED, by=by, from_state=from_state, comment=reason.strip())
-        _request_recompute([ret.indicator_id], reason="reopened")
+        _request_recompute([ret], reason="return reopened")
     return ret
 
 
@@ -526,7 +524,7 @@ def return_correct(
         _write_team_figures(ret, resolved, by)
         _record(ret, kind=ReturnEvent.Kind.CORRECTED, by=by, from_state=from_state, comment=reason.strip())
         if ret.state == State.APPROVED:
-            _request_recompute([ret.indicator_id], reason="corrected")
+            _request_recompute([ret], reason="approved figure corrected")
     return Saved(ret, validation.warnings(problems))
 
 

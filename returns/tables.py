@@ -88,19 +88,19 @@ class _ReturnRowTable(tables.Table):
         return self._figure(record, record.value)
 
     def value_figure(self, record):
-        return display.plain_number(record.value)
+        return record.value
 
     def render_previous(self, record):
         return display.figure_text(record.previous_value, record.indicator.unit, record.indicator.decimals)
 
     def value_previous(self, record):
-        return display.plain_number(record.previous_value)
+        return record.previous_value
 
     def render_target(self, record):
         return display.figure_text(record.target, record.indicator.unit, record.indicator.decimals)
 
     def value_target(self, record):
-        return display.plain_number(record.target)
+        return record.target
 
     def render_rag(self, record):
         return display.rag_tag(record.rag)
@@ -182,7 +182,7 @@ class ReviewTable(_ReturnRowTable):
         return display.change_text(record.change, record.indicator.unit, record.indicator.decimals)
 
     def value_change(self, record):
-        return display.plain_number(record.change)
+        return record.change
 
     def render_commentary(self, record):
         text = record.ret.commentary

@@ -71,6 +71,7 @@ def test_commentary_and_approval_history_month_by_month(scored, viewer, director
 
 def test_the_parts_load_in_a_fixed_number_of_queries(scored, viewer):
     roles.roles_of(viewer)  # read once per request, with the navigation
+    viewer.has_perm("indicators.view_unapproved")  # likewise cached on the user for the request
     with CaptureQueriesContext(connection) as few:
         indicator_scorecard_context(scored.cp5, viewer)
     for month in range(12):
@@ -102,3 +103,17 @@ def test_chart_geometry_breaks_lines_at_gaps_and_steps_targets_by_year():
     assert ys[0] > ys[1] > ys[2]  # higher values are drawn higher up
     assert [t.label for t in chart.y_ticks] == ["10", "15", "20", "25", "30"]
     assert charts.history_chart([], unit="count", decimals=0).is_empty
+
+
+@pytest.mark.parametrize("role", ["performance_user", "director", "officer", "viewer"])
+def test_the_indicator_page_shows_chart_teams_and_commentary(client, request, scored, role):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    user = request.getfixturevalue(role)
+    response = client_for(client, user).get(reverse("indicators:detail", args=[scored.cp5.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1 and "<svg" in html and "style=" not in html
+    assert 'id="teams"' in html and "EAST" in html and "CP 5 commentary for Sep-20" in html

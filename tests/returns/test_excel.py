@@ -38,7 +38,7 @@ def two_indicators(indicator, officer, service_area):
 def download(client, period="2022-11"):
     response = client.get(reverse("returns:template"), {"period": period})
     assert response.status_code == 200
-    assert response["Content-Type"] == excel.CONTENT_TYPES["xlsx"]
+    assert response["Content-Type"] == excel.XLSX_TYPE
     return load_workbook(io.BytesIO(response.content))
 
 

@@ -216,3 +216,15 @@ def test_the_wide_layout_refuses_unknown_officers_and_uncoded_unknown_titles(per
 def test_a_file_that_is_not_a_spreadsheet_is_refused_whatever_its_name(performance_user):
     report = imports.run_file("figures", b"%PDF-1.4 not a table", by=performance_user, commit=True)
     assert not report.ok and "PDF" in report.errors[0].reason
+
+
+def test_an_import_asks_for_the_scorecard_to_be_recomputed(
+    performance_user, indicator, django_capture_on_commit_callbacks
+):
+    from indicators.models import ScorecardEntry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run([HEADER, ["CP 5", "Sep-22", "88", "", "", "", ""]], performance_user)
+    assert report.ok
+    entry = ScorecardEntry.objects.get(indicator=indicator, period=date(2022, 9, 1), team=None)
+    assert entry.value == D("88") and entry.rag == "amber"  # target 90, 5% relative tolerance: amber from 85.5

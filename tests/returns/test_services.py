@@ -324,3 +324,43 @@ def test_whole_cycle_with_events_and_history(indicator, officer, director):
     ]
     assert ret.history.count() == 10
     assert list(ret.history.order_by("history_date").values_list("value", flat=True))[:1] == [D("88")]
+
+
+def test_approve_reopen_and_correct_rebuild_the_scorecard_on_commit(
+    indicator, officer, director, performance_user, submitted, django_capture_on_commit_callbacks
+):
+    from indicators.models import ScorecardEntry
+
+    def entry_now():
+        return ScorecardEntry.objects.whole_authority().filter(indicator=indicator, period=NOV).first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_approve(returns=[submitted], by=director)
+    scored = entry_now()
+    assert scored is not None and scored.value == D("92") and scored.rag == "green"
+
+    submitted.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_correct(
+            ret=submitted,
+            entry=entry(80, commentary="Recounted"),
+            by=performance_user,
+            reason="Recount",
+            version=submitted.version,
+        )
+    scored = entry_now()
+    assert scored.value == D("80") and scored.rag == "red"
+
+    submitted.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_reopen(ret=submitted, by=director, reason="Late data")
+    scored = entry_now()
+    assert scored is None or scored.value is None
+
+
+def test_nothing_is_recomputed_when_an_approval_is_refused(
+    submitted, other_director, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(services.NotAllowed):
+        services.return_approve(returns=[submitted], by=other_director)
+    assert callbacks == []

@@ -1,0 +1,89 @@
+"""Web imports (PRODUCT §8): an upload is kept as a batch between its preview and its confirmation.
+
+The batch holds the bytes as uploaded and their SHA-256: the preview parses
+them and writes nothing; the confirmation checks the hash, parses and checks
+the file again (the catalogue may have changed since the preview) and writes
+it all or nothing. Only the uploader can see or confirm a batch, once, before
+it expires; expired batches are removed when the next upload arrives.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from kpiportal import imports, tabular
+from kpiportal.imports import ImportReport
+
+from .importing import check_can_import
+from .models import ImportBatch
+
+BATCH_LIFETIME = timedelta(hours=2)
+
+
+class BatchError(Exception):
+    """A refused confirmation; the message is for the user."""
+
+
+def import_batch_create(*, kind: str, filename: str, content: bytes, by) -> ImportBatch:
+    """Keep an upload of the performance team for preview; refuses unknown kinds and files over the size limit."""
+    check_can_import(by)
+    if kind not in imports.KINDS:
+        raise BatchError(f"'{kind}' is not a kind of import")
+    tabular.check_size(len(content))
+    now = timezone.now()
+    ImportBatch.objects.expired(now).delete()
+    return ImportBatch.objects.create(
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        created_by=by,
+        expires_at=now + BATCH_LIFETIME,
+    )
+
+
+def import_batch_preview(*, batch: ImportBatch) -> ImportReport:
+    """What the import would do, with every bad row; nothing is written."""
+    return imports.run_file(batch.kind, bytes(batch.content), by=batch.created_by, commit=False)
+
+
+def _locked_pending(batch: ImportBatch, by) -> ImportBatch:
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.created_by_id != by.pk:
+        raise BatchError("Only the person who uploaded a file can confirm it")
+    if locked.status != ImportBatch.Status.PENDING:
+        raise BatchError(f"This file is already {locked.get_status_display().lower()}: upload it again to import it")
+    if locked.expires_at <= timezone.now():
+        raise BatchError("This upload has expired: upload the file again")
+    return locked
+
+
+def import_batch_confirm(*, batch: ImportBatch, by) -> ImportReport:
+    """Import a previewed file: the same bytes, checked again, written all or nothing; a batch is confirmed once."""
+    check_can_import(by)
+    with transaction.atomic():
+        locked = _locked_pending(batch, by)
+        content = bytes(locked.content)
+        if hashlib.sha256(content).hexdigest() != locked.sha256:
+            raise BatchError("The stored file is not the one that was previewed: upload it again")
+        report = imports.run_file(locked.kind, content, by=by, commit=True)
+        if report.ok:
+            locked.status = ImportBatch.Status.IMPORTED
+            locked.imported_at = timezone.now()
+            locked.summary = "; ".join(report.summary()) or "Nothing to change"
+            locked.content = b""
+            locked.save(update_fields=["status", "imported_at", "summary", "content"])
+    return report
+
+
+def import_batch_discard(*, batch: ImportBatch, by) -> None:
+    """Drop an upload that will not be imported."""
+    check_can_import(by)
+    with transaction.atomic():
+        locked = _locked_pending(batch, by)
+        locked.status = ImportBatch.Status.DISCARDED
+        locked.content = b""
+        locked.save(update_fields=["status", "content"])
