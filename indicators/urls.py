@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import import_views
+from . import catalogue_views, import_views
 
 app_name = "indicators"
 
 urlpatterns = [
+    path("", catalogue_views.catalogue, name="catalogue"),
+    path("<int:pk>/", catalogue_views.detail, name="detail"),
     path("imports/", import_views.imports_index, name="imports"),
     path("imports/<int:pk>/", import_views.import_preview, name="import_preview"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),

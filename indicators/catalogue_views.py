@@ -1,0 +1,128 @@
+"""The catalogue pages: the list of indicators (filter, sort, export) and one indicator's page.
+
+Every role reads the catalogue. Viewers see approved figures only; the other
+roles also see figures still in the workflow, with their state.
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from kpiportal import exports
+from returns import display
+from returns.models import Return
+
+from . import periods
+from .filters import CatalogueFilter
+from .models import Indicator, ToleranceKind
+from .tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
+
+PER_PAGE = 50
+
+
+def get_indicator_for_user(user, pk: int) -> Indicator:
+    """Every signed-in role may read every indicator; 404 when there is none."""
+    return get_object_or_404(Indicator.objects.for_catalogue().prefetch_related("deputies"), pk=pk)
+
+
+@require_GET
+def catalogue(request):
+    """Every indicator, filtered by theme, service area, RO, status, key KPI and polarity; sortable; exports."""
+    filterset = CatalogueFilter(request.GET or None, queryset=Indicator.objects.for_catalogue())
+    rows = filterset.qs
+    fmt = request.GET.get("export")
+    if fmt in exports.FORMATS:
+        return exports.download(
+            "indicators", fmt, EXPORT_COLUMNS, export_rows(rows.prefetch_related("deputies")), title="Indicators"
+        )
+    table = CatalogueTable(rows)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    query = request.GET.copy()
+    for name in ("page", "export"):
+        query.pop(name, None)
+    return render(
+        request,
+        "indicators/catalogue.html",
+        {"table": table, "filter": filterset, "query": query.urlencode(), "count": rows.count()},
+    )
+
+
+TOLERANCE_UNITS = {"percent": "points", "count": "cases", "days": "days"}
+
+
+def _tolerance_text(target, indicator) -> str:
+    if target.tolerance is None:
+        return "None (no amber band)"
+    amount = display.plain_number(target.tolerance)
+    if target.tolerance_kind == ToleranceKind.RELATIVE:
+        return f"{amount}% of the target"
+    return f"{amount} {TOLERANCE_UNITS.get(indicator.unit, '')}".strip()
+
+
+def _places(value, indicator) -> int:
+    """The indicator's decimals, or more (up to 2) when the threshold needs them: 85.5 is not shown as 86."""
+    if value is None:
+        return indicator.decimals
+    needed = max(0, -value.normalize().as_tuple().exponent)
+    return max(indicator.decimals, min(needed, 2))
+
+
+def target_rows(indicator) -> list[dict]:
+    """Each financial year's target with its tolerance threshold (from the scoring rules), newest first."""
+    rows = []
+    for target in sorted(indicator.targets.all(), key=lambda t: -t.financial_year):
+        target.indicator = indicator
+        rule = target.as_rule()
+        rows.append(
+            {
+                "year": target.financial_year_label,
+                "target": display.figure_text(target.target, indicator.unit, indicator.decimals),
+                "tolerance": _tolerance_text(target, indicator),
+                "threshold": display.figure_text(rule.threshold, indicator.unit, _places(rule.threshold, indicator)),
+                "dot_threshold": display.plain_number(rule.dot_threshold),
+                "polarity": target.get_polarity_display() if target.polarity else "",
+                "note": target.note,
+            }
+        )
+    return rows
+
+
+def history_rows(indicator, *, approved_only: bool) -> list[dict]:
+    """The indicator's monthly figures, newest first; viewers get approved figures only."""
+    returns = Return.objects.filter(indicator=indicator).order_by("-period")
+    if approved_only:
+        returns = returns.approved()
+    rows = []
+    for ret in returns:
+        rows.append(
+            {
+                "period": periods.month_label(ret.period),
+                "value": "Not available"
+                if ret.not_available
+                else display.figure_text(ret.value, indicator.unit, indicator.decimals),
+                "numerator": display.plain_number(ret.numerator),
+                "denominator": display.plain_number(ret.denominator),
+                "state": display.state_tag(ret.state),
+                "commentary": ret.commentary or ret.not_available_reason,
+            }
+        )
+    return rows
+
+
+@require_GET
+def detail(request, pk: int):
+    """One indicator: definition, polarity, unit, aggregation, people, targets by year, monthly history."""
+    indicator = get_indicator_for_user(request.user, pk)
+    approved_only = not request.user.has_perm("indicators.view_unapproved")
+    return render(
+        request,
+        "indicators/detail.html",
+        {
+            "indicator": indicator,
+            "responsible_officer": person(indicator.responsible_officer),
+            "deputies": ", ".join(person(d) for d in indicator.deputies.all()),
+            "targets": target_rows(indicator),
+            "history": history_rows(indicator, approved_only=approved_only),
+            "approved_only": approved_only,
+        },
+    )
