@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from indicators import periods
+from indicators import cells, periods
 from indicators.models import Indicator
 from kpiportal.forms import GovukFormMixin
 
@@ -57,9 +57,9 @@ class ValueForm(GovukFormMixin, forms.Form):
 
     def clean_value(self):
         try:
-            value, _percent = imports.parse_value(self.cleaned_data["value"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            value, _percent = imports.read_value(self.cleaned_data["value"])
+        except cells.CellError as exc:
+            raise forms.ValidationError(f"{exc} (write e.g. 48.2, 23% or n/a)") from None
         return value
 
     def clean(self):

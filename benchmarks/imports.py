@@ -1,8 +1,9 @@
-"""Comparator imports (PRODUCT §5, §8): a file of comparator values → rows to write, or errors.
+"""Comparator imports (PRODUCT §5, §8): one of the portal's imports (`kpiportal.imports.KINDS`).
 
-Pure: the parser is given the catalogue's indicators and the comparator sources
-as plain lookups and never touches the database; `benchmarks.services
-.comparator_values_import` writes a clean result in one transaction.
+Two steps like every import: `parse_comparators` (pure: a table and plain
+lookups in, clean rows and errors out) and `comparators_import`, which plans
+what would be created, updated or left alone and — when committing and no row
+is bad — writes it in one transaction (`services.comparator_values_write`).
 
 The long form has a header row and these columns, in any order:
 
@@ -10,8 +11,9 @@ The long form has a header row and these columns, in any order:
 
 - `period` is a financial year (`2019/20`) or a quarter (`2020/21 Q3`),
   read by `indicators.periods.parse_year_or_quarter`; a bare `2019` is refused.
-- `value`: `48.2`, `2,676`, `23%` (the `%` is stripped); `n/a`, `NA`, `x`,
-  `c`, `-`, `..` or blank mean "no value" (stored as no value, with the note).
+- `value` is read by `indicators.cells` like every imported figure: `48.2`,
+  `2,676`, `23%` (the `%` is stripped); `n/a`, `NA`, `-`, `..` or blank
+  mean "no value" (stored as no value, with the note).
 - The unit of a comparator value is known, in this order, from the optional
   `unit` column (`%`, `rate per 10,000`, `count`, `average`, `days`), from a
   `%` on the value (a percentage), and otherwise it is taken to be the
@@ -21,22 +23,26 @@ The long form has a header row and these columns, in any order:
   unit rules of `returns.validation`.
 - `comparator` names a source by its name or short name (`Statistical
   neighbours` or `SN`), case and spacing ignored. An unknown name is an error
-  unless the caller asks for new sources to be created (the web confirm
+  unless the import is asked to create new sources (the upload's confirm
   checkbox, `--create-sources`); a new source's kind comes from the optional
   `kind` column or is guessed from its name (`England` → national,
-  `South East` → region, `SN` → average, anything else → named authority) and
-  is shown in the preview before anything is written.
+  `South East` → region, `SN` → statistical-neighbour average, anything else
+  → named authority) and is listed in the preview before anything is written.
 - Two rows for the same indicator, comparator and period are refused, naming both rows.
+- Importing the same file again creates nothing: values already held are
+  updated when they differ and counted as unchanged when they do not.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from indicators import periods
-from kpiportal.tabular import Column, RowError, Table, TableError, map_columns
+from indicators import cells, periods
+from kpiportal import tabular
+from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
+from kpiportal.tabular import Column, RowError, number_text
 from returns import validation
 
 AVERAGE = "average"
@@ -52,7 +58,7 @@ KIND_LABELS = {
 }
 
 COLUMNS = (
-    Column("indicator_code", aliases=("indicator", "code", "kpi", "measure code"), required=True),
+    Column("indicator_code", aliases=("indicator", "code", "kpi", "indicator number", "ref"), required=True),
     Column("comparator", aliases=("source", "comparator source", "benchmark", "comparator name"), required=True),
     Column("period", aliases=("year", "financial year", "quarter"), required=True),
     Column("value", aliases=("figure", "comparator value"), required=True),
@@ -60,27 +66,7 @@ COLUMNS = (
     Column("unit", aliases=("units",)),
     Column("kind", aliases=("comparator kind", "source kind", "type")),
 )
-
-NO_VALUE = frozenset({"", "n/a", "na", "n.a.", "x", "c", "-", "–", "..", ":", "none", "null"})
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-UNIT_WORDS = {
-    "%": validation.PERCENT,
-    "percent": validation.PERCENT,
-    "percentage": validation.PERCENT,
-    "pct": validation.PERCENT,
-    "rate": validation.RATE_PER_10K,
-    "rateper10000": validation.RATE_PER_10K,
-    "rateper10k": validation.RATE_PER_10K,
-    "per10000": validation.RATE_PER_10K,
-    "per10k": validation.RATE_PER_10K,
-    "count": validation.COUNT,
-    "number": validation.COUNT,
-    "no": validation.COUNT,
-    "average": "average",
-    "mean": "average",
-    "days": "days",
-}
+COLUMNS_TEXT = "indicator_code, comparator, period (2019/20 or 2020/21 Q3), value, note; optional unit, kind"
 
 KIND_WORDS = {
     "average": AVERAGE,
@@ -99,12 +85,11 @@ KIND_WORDS = {
     "localauthority": AUTHORITY,
 }
 
-# English regions as published comparators name them; anything named like these is a regional average.
+# English regions as published comparators name them; a source named like these is a regional average.
 _REGIONS = (
     "northeast",
     "northwest",
     "yorkshireandthehumber",
-    "yorkshire",
     "eastmidlands",
     "westmidlands",
     "eastofengland",
@@ -113,31 +98,23 @@ _REGIONS = (
     "outerlondon",
     "southeast",
     "southwest",
-    "se",
-    "sw",
-    "ne",
-    "nw",
 )
+_REGION_SHORT = ("se", "sw", "ne", "nw", "em", "wm", "eoe", "yh")
 
 
 def key(text: str) -> str:
-    """How names and words are matched: case, spaces and punctuation do not matter."""
-    return re.sub(r"[^0-9a-z%]+", "", str(text).casefold())
-
-
-def code_key(text: str) -> str:
-    """How indicator codes are matched: case and spacing do not matter ('cp5' is 'CP 5')."""
-    return re.sub(r"\s+", "", str(text).casefold())
+    """How source names are matched: case, spaces and punctuation do not matter."""
+    return re.sub(r"[^0-9a-z]+", "", str(text).casefold())
 
 
 def guess_kind(name: str) -> str:
     """The kind of a new comparator source, from its name."""
     k = key(name)
-    if k in ("sn", "statneighbours") or "neighbour" in k:
+    if k in ("sn", "statneighbours", "sns") or "neighbour" in k:
         return AVERAGE
     if k in ("eng", "england", "national", "englandaverage", "nationalaverage"):
         return NATIONAL
-    if k in _REGIONS or "region" in k or any(k.startswith(r) and len(r) > 2 for r in _REGIONS):
+    if k in _REGION_SHORT or "region" in k or any(k.startswith(r) for r in _REGIONS):
         return REGION
     return AUTHORITY
 
@@ -171,13 +148,20 @@ class ComparatorRow:
     note: str
 
     @property
+    def source_key(self):
+        return self.source_id if self.source_id is not None else key(self.source_name)
+
+    @property
     def key(self) -> tuple:
-        source = self.source_id if self.source_id is not None else key(self.source_name)
-        return (self.indicator_id, source, self.period_kind, self.period_start)
+        return (self.indicator_id, self.source_key, self.period_kind, self.period_start)
 
     @property
     def period_label(self) -> str:
         return periods.year_or_quarter_label(self.period_kind, self.period_start)
+
+    @property
+    def label(self) -> str:
+        return f"{self.indicator_code} {self.source_name} {self.period_label}"
 
 
 @dataclass(frozen=True)
@@ -197,28 +181,11 @@ class Parsed:
     errors: list[RowError] = field(default_factory=list)
     new_sources: list[NewSource] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
-
-def parse_value(text: str) -> tuple[Decimal | None, bool]:
-    """(value, written as a percentage) from a cell; raises ValueError with the reason."""
-    cleaned = text.strip()
-    if cleaned.casefold() in NO_VALUE:
-        return None, False
-    percent = cleaned.endswith("%")
-    if percent:
-        cleaned = cleaned[:-1].strip()
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"'{text}' is not a number (write e.g. 48.2, 23% or n/a)") from None
-    if not value.is_finite():
-        raise ValueError(f"'{text}' is not a number (write e.g. 48.2, 23% or n/a)")
-    return value, percent
+def read_value(text: str) -> tuple[Decimal | None, bool]:
+    """(value, written as a percentage) from a cell, by `indicators.cells`; CellError with the reason."""
+    value, _not_available = cells.parse_figure(text)
+    return value, value is not None and cells.has_percent_sign(text)
 
 
 def unit_problems(indicator: IndicatorRef, value: Decimal | None, stated_unit: str | None) -> list[str]:
@@ -238,7 +205,7 @@ def unit_problems(indicator: IndicatorRef, value: Decimal | None, stated_unit: s
 
 
 def parse_comparators(
-    table: Table,
+    table: tabular.Table,
     *,
     indicators: Mapping[str, IndicatorRef],
     sources: Mapping[str, SourceRef],
@@ -246,15 +213,12 @@ def parse_comparators(
 ) -> Parsed:
     """Check every row of `table` and return the clean rows, or every error found.
 
-    `indicators` maps `code_key(code)` to the indicator; `sources` maps
+    `indicators` maps `cells.code_key(code)` to the indicator; `sources` maps
     `key(name)` and `key(short name)` to the source.
     """
     result = Parsed()
-    if not table.rows:
-        result.errors.append(RowError(None, "", "The file has no rows"))
-        return result
     header, data = table.rows[0], table.rows[1:]
-    columns = map_columns(header, COLUMNS, data_rows=data)
+    columns = tabular.map_columns(header, COLUMNS, data_rows=data)
     if columns.errors:
         result.errors.extend(columns.errors)
         return result
@@ -266,22 +230,22 @@ def parse_comparators(
     new_sources: dict[str, NewSource] = {}
     seen: dict[tuple, int] = {}
     for row in data:
-        cells = columns.values(row)
+        text = columns.values(row)
         errors: list[RowError] = []
 
-        code = cells["indicator_code"]
-        indicator = indicators.get(code_key(code)) if code else None
+        code = text["indicator_code"]
+        indicator = indicators.get(cells.code_key(code)) if code else None
         if not code:
             errors.append(RowError(row.number, heading("indicator_code"), "the indicator code is blank"))
         elif indicator is None:
             errors.append(RowError(row.number, heading("indicator_code"), f"unknown indicator code '{code}'"))
 
-        source_name = " ".join(cells["comparator"].split())
+        source_name = " ".join(text["comparator"].split())
         source = sources.get(key(source_name)) if source_name else None
         if not source_name:
             errors.append(RowError(row.number, heading("comparator"), "the comparator is blank"))
         elif source is None:
-            kind_text = cells.get("kind", "")
+            kind_text = text.get("kind", "")
             kind = KIND_WORDS.get(key(kind_text)) if kind_text else guess_kind(source_name)
             if kind is None:
                 errors.append(
@@ -305,45 +269,40 @@ def parse_comparators(
 
         period_kind = period_start = None
         try:
-            period_kind, period_start = periods.parse_year_or_quarter(cells["period"])
+            period_kind, period_start = periods.parse_year_or_quarter(text["period"])
         except periods.PeriodError as exc:
             errors.append(RowError(row.number, heading("period"), str(exc)))
 
-        value = None
+        value, written_as_percent, value_ok = None, False, True
         try:
-            value, written_as_percent = parse_value(cells["value"])
-        except ValueError as exc:
-            errors.append(RowError(row.number, heading("value"), str(exc)))
-            written_as_percent = False
+            value, written_as_percent = read_value(text["value"])
+        except cells.CellError as exc:
+            errors.append(RowError(row.number, heading("value"), f"{exc} (write e.g. 48.2, 23% or n/a)"))
+            value_ok = False
 
-        stated_unit = None
-        unit_text = cells.get("unit", "")
+        stated_unit, unit_column = None, heading("value")
+        unit_text = text.get("unit", "")
         if unit_text:
-            stated_unit = UNIT_WORDS.get(key(unit_text))
-            if stated_unit is None:
-                errors.append(
-                    RowError(
-                        row.number,
-                        heading("unit"),
-                        f"unknown unit '{unit_text}' (use %, rate per 10,000, count, average or days)",
-                    )
-                )
+            try:
+                stated_unit, unit_column = cells.parse_unit(unit_text), heading("unit")
+            except cells.CellError as exc:
+                errors.append(RowError(row.number, heading("unit"), str(exc)))
+                value_ok = False
         if written_as_percent:
             if stated_unit not in (None, validation.PERCENT):
                 errors.append(
                     RowError(
                         row.number,
                         heading("value"),
-                        f"'{cells['value']}' is a percentage but the unit says {validation.UNIT_WORDS[stated_unit]}",
+                        f"'{text['value']}' is a percentage but the unit says {validation.UNIT_WORDS[stated_unit]}",
                     )
                 )
-            stated_unit = validation.PERCENT
-        if indicator is not None:
-            column = heading("unit") if unit_text and stated_unit != validation.PERCENT else heading("value")
-            for message in unit_problems(indicator, value, stated_unit):
-                errors.append(RowError(row.number, column, message))
+                value_ok = False
+            stated_unit, unit_column = validation.PERCENT, heading("value")
+        if indicator is not None and value_ok:
+            errors.extend(RowError(row.number, unit_column, m) for m in unit_problems(indicator, value, stated_unit))
 
-        note = cells.get("note", "")
+        note = text.get("note", "")
         if len(note) > 500:
             errors.append(RowError(row.number, heading("note"), f"the note is {len(note)} characters; at most 500"))
 
@@ -364,29 +323,112 @@ def parse_comparators(
         earlier = seen.get(clean.key)
         if earlier is not None:
             result.errors.append(
-                RowError(
-                    row.number,
-                    "",
-                    f"rows {earlier} and {row.number} both give {clean.indicator_code} {clean.source_name} "
-                    f"{clean.period_label}: keep one",
-                )
+                RowError(row.number, "", f"rows {earlier} and {row.number} both give {clean.label}: keep one")
             )
             continue
         seen[clean.key] = row.number
         result.rows.append(clean)
 
     result.new_sources = list(new_sources.values())
-    result.errors.sort(key=lambda e: e.sort_key)
     return result
 
 
-def read_and_parse(read, **lookups) -> Parsed:
-    """Read a file with `read()` (a `kpiportal.tabular` reader) and parse it.
+# --- The import ------------------------------------------------------------------------------------------
 
-    A file that cannot be read as a table comes back as its errors.
-    """
-    try:
-        table = read()
-    except TableError as exc:
-        return Parsed(errors=list(exc.errors))
-    return parse_comparators(table, **lookups)
+
+def lookups() -> dict:
+    """What the parser needs from the database: indicators by code, sources by name and short name."""
+    from indicators.models import Indicator
+
+    from .models import ComparatorSource
+
+    indicators = {
+        cells.code_key(code): IndicatorRef(pk, code, unit)
+        for pk, code, unit in Indicator.objects.values_list("pk", "code", "unit")
+    }
+    sources = {}
+    for pk, name, short_name, kind in ComparatorSource.objects.values_list("pk", "name", "short_name", "kind"):
+        ref = SourceRef(pk, name, kind)
+        sources[key(name)] = ref
+        if short_name:
+            sources.setdefault(key(short_name), ref)
+    return {"indicators": indicators, "sources": sources}
+
+
+@dataclass
+class Plan:
+    """What an import writes: new sources, new values, changed values (with the existing row)."""
+
+    new_sources: list[NewSource] = field(default_factory=list)
+    create: list[ComparatorRow] = field(default_factory=list)
+    update: list[tuple[ComparatorRow, int]] = field(default_factory=list)  # (row, existing value's pk)
+    unchanged: int = 0
+
+    @property
+    def indicator_ids(self) -> list[int]:
+        return sorted({r.indicator_id for r in self.create} | {r.indicator_id for r, _ in self.update})
+
+
+def plan(parsed: Parsed, report: ImportReport) -> Plan:
+    """Compare the clean rows with what is held, in one query, and record each change in the report."""
+    from .models import ComparatorValue
+
+    result = Plan(new_sources=parsed.new_sources)
+    for new in parsed.new_sources:
+        report.add(CREATED, "comparator", new.name, new.kind_label, new.first_row)
+    known = [r for r in parsed.rows if r.source_id is not None]
+    existing = {}
+    if known:
+        for pk, indicator_id, source_id, kind, start, value, note in ComparatorValue.objects.filter(
+            indicator_id__in={r.indicator_id for r in known},
+            source_id__in={r.source_id for r in known},
+            period_start__in={r.period_start for r in known},
+        ).values_list("pk", "indicator_id", "source_id", "period_kind", "period_start", "value", "note"):
+            existing[(indicator_id, source_id, kind, start)] = (pk, value, note)
+    for row in parsed.rows:
+        held = existing.get(row.key)
+        if held is None:
+            result.create.append(row)
+            report.add(CREATED, "comparator value", row.label, _shown(row.value), row.number)
+        elif _same(held[1], row.value) and held[2] == row.note:
+            result.unchanged += 1
+            report.add(UNCHANGED, "comparator value", row.label)
+        else:
+            result.update.append((row, held[0]))
+            report.add(UPDATED, "comparator value", row.label, f"{_shown(held[1])} → {_shown(row.value)}", row.number)
+    return result
+
+
+def _shown(value: Decimal | None) -> str:
+    return number_text(value) if value is not None else "no value"
+
+
+def _same(stored: Decimal | None, new: Decimal | None) -> bool:
+    if stored is None or new is None:
+        return stored is None and new is None
+    return stored == new
+
+
+def comparators_import(table: tabular.Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
+    """Import comparator values in the long form; all or nothing (the rules are in the module docstring)."""
+    from indicators.importing import check_can_import
+
+    from . import services
+
+    check_can_import(by)
+    report = ImportReport("comparators", layout="comparators")
+    parsed = parse_comparators(table, create_sources=create_sources, **lookups())
+    report.errors.extend(parsed.errors)
+    if report.errors:
+        return report
+    changes = plan(parsed, report)
+    if changes.new_sources:
+        report.notes.append(
+            "New comparators will be added: "
+            + ", ".join(f"{s.name} ({s.kind_label})" for s in changes.new_sources)
+            + ". Check their kinds before you confirm; you can change them later under Comparators."
+        )
+    if commit:
+        services.comparator_values_write(changes, by=by)
+        report.written = True
+    return report

@@ -7,7 +7,6 @@ rows to be recomputed once the transaction has committed.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -39,19 +38,11 @@ def _check_can_manage(by) -> None:
         raise PermissionDenied("Only the performance team manages comparators.")
 
 
-def _recompute_after_commit(indicator_ids: Iterable[int], reason: str) -> None:
-    """Ask for the affected scorecard rows to be recomputed, once the transaction has committed."""
-    try:
-        from indicators.scorecard import request_recompute
-    except ImportError:  # TEMPORARY: until the scorecard recompute (issue 4) lands on main
-        return
-    ids = sorted(set(indicator_ids))
-    if ids:
-        transaction.on_commit(lambda: request_recompute(ids, reason=reason))
+def _recompute_after_commit(indicator_ids: Iterable[int] | None, reason: str) -> None:
+    """Ask for the affected scorecard rows (None: all) to be recomputed, once the transaction has committed."""
+    from indicators.scorecard import request_recompute
 
-
-def _indicators_with_comparators() -> list[int]:
-    return list(ComparatorValue.objects.values_list("indicator_id", flat=True).distinct())
+    request_recompute(indicator_ids, reason=reason)
 
 
 # --- Sources -------------------------------------------------------------------------------------
@@ -77,7 +68,7 @@ def comparator_source_update(*, source: ComparatorSource, name: str, short_name:
     """Change a source's name, short name, kind or order.
 
     The kind and order decide the default rating comparator and which sources
-    are ranked, so every indicator with comparator values is recomputed.
+    are ranked, so the whole scorecard is recomputed.
     """
     _check_can_manage(by)
     name = " ".join(name.split())
@@ -97,7 +88,8 @@ def comparator_source_update(*, source: ComparatorSource, name: str, short_name:
             setattr(locked, f, v)
         locked._history_user = by
         locked.save(update_fields=changed)
-        _recompute_after_commit(_indicators_with_comparators(), "comparator source changed")
+        # The kind and order choose the default rating comparator of every indicator.
+        _recompute_after_commit(None, "comparator source changed")
     return locked
 
 
@@ -175,127 +167,61 @@ def comparator_value_delete(*, comparator_value: ComparatorValue, by) -> None:
 # --- Imports -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    sources_created: list[str] = field(default_factory=list)
-    indicator_ids: list[int] = field(default_factory=list)
+def comparator_values_write(plan: "imports.Plan", *, by) -> None:
+    """Write a checked comparator import (`imports.comparators_import`) in one transaction.
 
-    @property
-    def summary(self) -> str:
-        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-        if self.sources_created:
-            text += f"; new comparators: {', '.join(self.sources_created)}"
-        return text
-
-
-def import_lookups() -> dict:
-    """What the parser needs from the database: indicators by code, sources by name and short name."""
-    indicators = {
-        imports.code_key(code): imports.IndicatorRef(pk, code, unit)
-        for pk, code, unit in Indicator.objects.values_list("pk", "code", "unit")
-    }
-    sources = {}
-    for pk, name, short_name, kind in ComparatorSource.objects.values_list("pk", "name", "short_name", "kind"):
-        ref = imports.SourceRef(pk, name, kind)
-        sources[imports.key(name)] = ref
-        if short_name:
-            sources.setdefault(imports.key(short_name), ref)
-    return {"indicators": indicators, "sources": sources}
-
-
-def comparator_values_import(*, parsed: imports.Parsed, by, create_sources: bool = False) -> ImportReport:
-    """Write a parsed comparator file: all of it or, when any row is bad, nothing.
-
-    New sources are created only when asked (`create_sources`); values already
-    held for the same indicator, source and period are updated (or left alone
-    when unchanged), so importing the same file twice adds nothing. The
-    affected indicators' scorecard rows are recomputed after commit.
+    Creates the new sources the user agreed to, inserts new values, updates the
+    changed ones (locking them first), with history attributed to `by`; then asks
+    for the affected indicators' scorecards to be recomputed after commit.
     """
-    _check_can_manage(by)
-    if parsed.errors:
-        raise ComparatorError(f"The file has {len(parsed.errors)} problems; nothing was imported")
-    if parsed.new_sources and not create_sources:
-        names = ", ".join(s.name for s in parsed.new_sources)
-        raise ComparatorError(f"The file names comparators the portal does not know ({names}); nothing was imported")
-    report = ImportReport()
+    from indicators.importing import check_can_import
+
+    check_can_import(by)
     now = timezone.now()
     with transaction.atomic():
         source_ids = {}
-        if parsed.new_sources:
-            position = ComparatorSource.objects.aggregate(m=Max("position"))["m"] or 0
-            for new in parsed.new_sources:
-                position += 1
-                source = comparator_source_create(name=new.name, kind=new.kind, position=position, by=by)
-                source_ids[imports.key(new.name)] = source.pk
-                report.sources_created.append(source.name)
+        position = ComparatorSource.objects.aggregate(m=Max("position"))["m"] or 0
+        for new in plan.new_sources:
+            position += 1
+            source = ComparatorSource(name=new.name, kind=new.kind, position=position)
+            source._history_user = by
+            source._change_reason = "Imported comparators"
+            source.save()
+            source_ids[imports.key(new.name)] = source.pk
 
         def source_of(row):
             return row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)]
 
-        indicator_ids = {row.indicator_id for row in parsed.rows}
-        sources_used = {source_of(row) for row in parsed.rows}
-        starts = {row.period_start for row in parsed.rows}
-        existing = {
-            (v.indicator_id, v.source_id, v.period_kind, v.period_start): v
-            for v in ComparatorValue.objects.select_for_update()
-            .filter(indicator_id__in=indicator_ids, source_id__in=sources_used, period_start__in=starts)
-            .only("pk", "indicator_id", "source_id", "period_kind", "period_start", "value", "note")
-        }
-        to_create, to_update = [], []
-        for row in parsed.rows:
-            source_id = source_of(row)
-            current = existing.get((row.indicator_id, source_id, row.period_kind, row.period_start))
-            if current is None:
-                to_create.append(
-                    ComparatorValue(
-                        indicator_id=row.indicator_id,
-                        source_id=source_id,
-                        period_kind=row.period_kind,
-                        period_start=row.period_start,
-                        value=row.value,
-                        note=row.note,
-                        loaded_by=by,
-                        loaded_at=now,
-                    )
-                )
-            elif _same(current.value, row.value) and current.note == row.note:
-                report.unchanged += 1
-            else:
-                current.value, current.note, current.loaded_by, current.loaded_at = row.value, row.note, by, now
-                to_update.append(current)
-        if to_create:
-            bulk_create_with_history(
-                to_create,
-                ComparatorValue,
-                batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason="imported",
-                default_date=now,
+        to_create = [
+            ComparatorValue(
+                indicator_id=row.indicator_id,
+                source_id=source_of(row),
+                period_kind=row.period_kind,
+                period_start=row.period_start,
+                value=row.value,
+                note=row.note,
+                loaded_by=by,
+                loaded_at=now,
             )
+            for row in plan.create
+        ]
+        changes = {pk: row for row, pk in plan.update}
+        to_update = list(ComparatorValue.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk"))
+        for value in to_update:
+            row = changes[value.pk]
+            value.value, value.note, value.loaded_by, value.loaded_at = row.value, row.note, by, now
+        history = {"default_user": by, "default_change_reason": "Imported comparators", "default_date": now}
+        if to_create:
+            bulk_create_with_history(to_create, ComparatorValue, batch_size=BATCH_SIZE, **history)
         if to_update:
             bulk_update_with_history(
                 to_update,
                 ComparatorValue,
                 ["value", "note", "loaded_by", "loaded_at"],
                 batch_size=BATCH_SIZE,
-                default_user=by,
-                default_change_reason="imported",
-                default_date=now,
+                **history,
             )
-        report.created, report.updated = len(to_create), len(to_update)
-        changed = {v.indicator_id for v in (*to_create, *to_update)}
-        report.indicator_ids = sorted(changed)
-        _recompute_after_commit(changed, "comparators imported")
-    return report
-
-
-def _same(stored: Decimal | None, new: Decimal | None) -> bool:
-    if stored is None or new is None:
-        return stored is None and new is None
-    return stored == new
+        _recompute_after_commit(plan.indicator_ids, "comparators imported")
 
 
 # --- The rating comparator ------------------------------------------------------------------------------
@@ -331,6 +257,5 @@ def rating_comparator_set(
         choice.source, choice.band = source, band
         choice._history_user = by
         choice.save()
-        affected = [indicator.pk] if indicator is not None else list(Indicator.objects.values_list("pk", flat=True))
-        _recompute_after_commit(affected, "rating comparator changed")
+        _recompute_after_commit([indicator.pk] if indicator is not None else None, "rating comparator changed")
     return choice

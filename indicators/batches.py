@@ -45,9 +45,9 @@ def import_batch_create(*, kind: str, filename: str, content: bytes, by) -> Impo
     )
 
 
-def import_batch_preview(*, batch: ImportBatch) -> ImportReport:
-    """What the import would do, with every bad row; nothing is written."""
-    return imports.run_file(batch.kind, bytes(batch.content), by=batch.created_by, commit=False)
+def import_batch_preview(*, batch: ImportBatch, options: dict | None = None) -> ImportReport:
+    """What the import would do (with the kind's `options` ticked), with every bad row; nothing is written."""
+    return imports.run_file(batch.kind, bytes(batch.content), by=batch.created_by, commit=False, **(options or {}))
 
 
 def _locked_pending(batch: ImportBatch, by) -> ImportBatch:
@@ -61,15 +61,18 @@ def _locked_pending(batch: ImportBatch, by) -> ImportBatch:
     return locked
 
 
-def import_batch_confirm(*, batch: ImportBatch, by) -> ImportReport:
-    """Import a previewed file: the same bytes, checked again, written all or nothing; a batch is confirmed once."""
+def import_batch_confirm(*, batch: ImportBatch, by, options: dict | None = None) -> ImportReport:
+    """Import a previewed file: the same bytes, checked again, written all or nothing; a batch is confirmed once.
+
+    `options` are the kind's choices as ticked on the preview (e.g. adding new comparators).
+    """
     check_can_import(by)
     with transaction.atomic():
         locked = _locked_pending(batch, by)
         content = bytes(locked.content)
         if hashlib.sha256(content).hexdigest() != locked.sha256:
             raise BatchError("The stored file is not the one that was previewed: upload it again")
-        report = imports.run_file(locked.kind, content, by=by, commit=True)
+        report = imports.run_file(locked.kind, content, by=by, commit=True, **(options or {}))
         if report.ok:
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()

@@ -88,6 +88,7 @@ def load_demo() -> DemoResult:
     finds its measures by title. Every step leaves alone what it finds
     already as it says, so a second run changes nothing.
     """
+    from benchmarks.demo import load_seed_comparators
     from indicators import wide
     from indicators.importing import indicators_import, wide_import
     from kpiportal import tabular
@@ -105,6 +106,7 @@ def load_demo() -> DemoResult:
     reports[CATALOGUE_CSV] = _imported(CATALOGUE_CSV, indicators_import(catalogue, by=perf, commit=True))
     name = BENCHMARK_SCORECARD
     reports[name] = _imported(name, wide_import(None, by=perf, commit=True, sheet=sheets[name]))
+    reports[f"{name} (comparators)"] = _imported(name, load_seed_comparators(sheets[name], by=perf))
     _tidy_and_assign(users)
     _recompute_all()
     return DemoResult(users + officers, reports)

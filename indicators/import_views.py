@@ -39,7 +39,12 @@ def get_batch_for_user(user, pk: int) -> ImportBatch:
 def imports_index(request):
     """Choose the kind of file and upload it; recent uploads below."""
     _require_import(request.user)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+    else:
+        form = ImportForm(
+            initial={"kind": request.GET.get("kind")} if request.GET.get("kind") in imports.KINDS else None
+        )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -70,18 +75,27 @@ def import_preview(request, pk: int):
     if batch.status != ImportBatch.Status.PENDING:
         return render(request, "indicators/import_done.html", {"batch": batch})
     batch = ImportBatch.objects.get(pk=batch.pk)
-    report = batches.import_batch_preview(batch=batch)
-    return _render_preview(request, batch, report)
+    options = _options(batch.kind, request.GET)
+    report = batches.import_batch_preview(batch=batch, options=options)
+    return _render_preview(request, batch, report, options=options)
 
 
-def _render_preview(request, batch, report, status=200):
+def _options(kind: str, data) -> dict[str, bool]:
+    """The kind's yes/no choices as ticked on the preview (query string) or sent with the confirmation."""
+    return {option.name: data.get(option.name) == "on" for option in imports.KINDS[kind].options}
+
+
+def _render_preview(request, batch, report, status=200, options=None):
     errors = report.sorted_errors
+    kind = imports.KINDS[batch.kind]
+    options = options or {}
     return render(
         request,
         "indicators/import_preview.html",
         {
             "batch": batch,
-            "kind": imports.KINDS[batch.kind],
+            "kind": kind,
+            "options": [(option, options.get(option.name, False)) for option in kind.options],
             "report": report,
             "errors": errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
@@ -96,14 +110,15 @@ def _render_preview(request, batch, report, status=200):
 def import_confirm(request, pk: int):
     """Import the previewed file: checked again and written all or nothing."""
     batch = get_batch_for_user(request.user, pk)
+    options = _options(batch.kind, request.POST)
     try:
-        report = batches.import_batch_confirm(batch=batch, by=request.user)
+        report = batches.import_batch_confirm(batch=batch, by=request.user, options=options)
     except batches.BatchError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:imports")
     if not report.ok:
         messages.error(request, "The file no longer imports cleanly: nothing was written. See the problems below.")
-        return _render_preview(request, ImportBatch.objects.get(pk=batch.pk), report, status=409)
+        return _render_preview(request, ImportBatch.objects.get(pk=batch.pk), report, status=409, options=options)
     messages.success(request, f"{batch.filename} imported. " + "; ".join(report.summary()))
     return redirect("indicators:imports")
 

@@ -114,17 +114,29 @@ def file_error_report(kind: str, error: tabular.TableError) -> ImportReport:
 
 
 @dataclass(frozen=True)
+class ImportOption:
+    """A yes/no choice a kind of import offers: a checkbox on the upload page, a flag on the command line."""
+
+    name: str  # the service's keyword argument, e.g. `create_sources`
+    label: str  # the checkbox label
+    flag: str  # the command-line flag, e.g. `--create-sources`
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class ImportKind:
     kind: str
     label: str
-    service: str  # dotted path of `run(table, *, by, commit) -> ImportReport`
+    service: str  # dotted path of `run(table, *, by, commit, **options) -> ImportReport`
     columns: str  # shown on the upload page
     hint: str = ""
+    options: tuple[ImportOption, ...] = ()
 
-    def run(self, table: tabular.Table, *, by, commit: bool) -> ImportReport:
+    def run(self, table: tabular.Table, *, by, commit: bool, **options) -> ImportReport:
         module, name = self.service.rsplit(".", 1)
         function: Callable[..., ImportReport] = getattr(import_module(module), name)
-        return function(table, by=by, commit=commit)
+        chosen = {o.name: bool(options.get(o.name)) for o in self.options}
+        return function(table, by=by, commit=commit, **chosen)
 
 
 KINDS: dict[str, ImportKind] = {
@@ -156,6 +168,24 @@ KINDS: dict[str, ImportKind] = {
             "team (blank = whole authority), year (mid-year estimate, e.g. 2015), population (0–17)",
             "A row with a team and no population registers the team.",
         ),
+        ImportKind(
+            "comparators",
+            "Comparator values",
+            "benchmarks.imports.comparators_import",
+            "indicator_code, comparator (name or short name), period (2019/20, or 2020/21 Q3 for a quarter), "
+            "value, note; optional unit (%, rate per 10,000, count…) and kind (for new comparators)",
+            "Values with % have it stripped; n/a means no value. Loading the same file again updates what "
+            "changed and adds nothing twice.",
+            options=(
+                ImportOption(
+                    "create_sources",
+                    "Add the new comparators",
+                    "--create-sources",
+                    "Comparators the portal does not know are added (their kind from the 'kind' column or their "
+                    "name) instead of being refused.",
+                ),
+            ),
+        ),
     )
 }
 
@@ -164,13 +194,13 @@ def get_kind(kind: str) -> ImportKind:
     return KINDS[kind]
 
 
-def run_file(kind: str, data: bytes, *, by, commit: bool) -> ImportReport:
+def run_file(kind: str, data: bytes, *, by, commit: bool, **options) -> ImportReport:
     """Read `data` and run the import `kind` on it; a file that cannot be read gives a report of its errors."""
     try:
         table = tabular.read_bytes(data)
     except tabular.TableError as exc:
         return file_error_report(kind, exc)
-    return KINDS[kind].run(table, by=by, commit=commit)
+    return KINDS[kind].run(table, by=by, commit=commit, **options)
 
 
 # --- Command line ---------------------------------------------------------------------------------
@@ -186,6 +216,8 @@ class ImportCommand(BaseCommand):
         parser.add_argument("file", help="CSV (UTF-8) or XLSX file")
         parser.add_argument("--user", help="username the import is attributed to (recorded in the history)")
         parser.add_argument("--dry-run", action="store_true", help="check the file and show what would change")
+        for option in KINDS[self.kind].options:
+            parser.add_argument(option.flag, action="store_true", dest=option.name, help=option.hint)
 
     def handle(self, *args, **options):
         from kpiportal.accounts.models import User
@@ -202,7 +234,7 @@ class ImportCommand(BaseCommand):
         except tabular.TableError as exc:
             raise CommandError(f"{options['file']}: nothing was written.\n" + "\n".join(map(str, exc.errors))) from None
         try:
-            report = KINDS[self.kind].run(table, by=by, commit=not options["dry_run"])
+            report = KINDS[self.kind].run(table, by=by, commit=not options["dry_run"], **options)
         except ImportRefused as exc:
             raise CommandError(str(exc)) from None
         self.print_report(report, dry_run=options["dry_run"])

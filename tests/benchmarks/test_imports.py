@@ -5,12 +5,12 @@ from decimal import Decimal as D
 from io import StringIO
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from benchmarks import imports, services
+from benchmarks import imports
 from benchmarks.models import ComparatorSource, ComparatorValue
 from kpiportal import tabular
+from kpiportal.imports import ImportRefused, run_file
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
 
@@ -30,11 +30,22 @@ def catalogue(db):
     }
 
 
+def table(rows, *, xlsx=False, formats=None):
+    return tabular.read_bytes(xlsx_bytes(rows, formats=formats) if xlsx else csv_bytes(rows))
+
+
 def parse(rows, *, create_sources=False, xlsx=False, formats=None):
-    data = xlsx_bytes(rows, formats=formats) if xlsx else csv_bytes(rows)
-    return imports.read_and_parse(
-        lambda: tabular.read_bytes(data), create_sources=create_sources, **services.import_lookups()
+    return imports.parse_comparators(
+        table(rows, xlsx=xlsx, formats=formats), create_sources=create_sources, **imports.lookups()
     )
+
+
+def load(rows, by, *, create_sources=False, commit=True):
+    return imports.comparators_import(table(rows), by=by, commit=commit, create_sources=create_sources)
+
+
+def counts(report):
+    return tuple(report.count("comparator value", action) for action in ("created", "updated", "unchanged"))
 
 
 def messages(parsed):
@@ -52,19 +63,21 @@ def stored():
 
 
 def test_a_clean_csv_creates_values_for_years_and_quarters(catalogue, performance_user):
-    parsed = parse(
-        [
-            HEADER,
-            ["CP 5", "SN", "2019/20", "80.6", ""],
-            ["cp5", "england", "2019/20", "77.7%", "77.7% (England 2019/20)"],
-            ["FD 6", "Bexley", "2020/21 Q3", "489.6", ""],
-            ["FD 5", "Statistical Neighbours", "2019-20", "5,066", ""],
-            ["FD 5", "Bexley", "2019/20", "n/a", "not published"],
-        ]
-    )
-    assert parsed.ok, messages(parsed)
-    report = services.comparator_values_import(parsed=parsed, by=performance_user)
-    assert (report.created, report.updated, report.unchanged) == (5, 0, 0)
+    rows = [
+        HEADER,
+        ["CP 5", "SN", "2019/20", "80.6", ""],
+        ["cp5", "england", "2019/20", "77.7%", "77.7% (England 2019/20)"],
+        ["FD 6", "Bexley", "2020/21 Q3", "489.6", ""],
+        ["FD 5", "Statistical Neighbours", "2019-20", "5,066", ""],
+        ["FD 5", "Bexley", "2019/20", "n/a", "not published"],
+    ]
+    preview = load(rows, performance_user, commit=False)
+    assert preview.ok and not preview.written, [str(e) for e in preview.errors]
+    assert counts(preview) == (5, 0, 0)
+    assert ComparatorValue.objects.count() == 0
+    report = load(rows, performance_user)
+    assert report.written and counts(report) == (5, 0, 0)
+    assert report.summary() == ["comparator values: 5 created"]
     assert stored() == {
         ("CP 5", "Statistical neighbours", "year", date(2019, 4, 1)): (D("80.6"), ""),
         ("CP 5", "England", "year", date(2019, 4, 1)): (D("77.7"), "77.7% (England 2019/20)"),
@@ -80,19 +93,20 @@ def test_a_clean_csv_creates_values_for_years_and_quarters(catalogue, performanc
 def test_xlsx_with_percentage_cells_and_columns_in_another_order(catalogue, performance_user):
     rows = [["Value", "Period", "Comparator", "Indicator code"], [0.806, "2019/20", "SN", "CP 5"]]
     parsed = parse(rows, xlsx=True, formats={"A2": "0.0%"})
-    assert parsed.ok, messages(parsed)
+    assert not parsed.errors, messages(parsed)
     assert parsed.rows[0].value == D("80.6")
 
 
 def test_reimporting_the_same_file_adds_nothing_and_counts_updates(catalogue, performance_user):
     rows = [HEADER, ["CP 5", "SN", "2019/20", "80.6", ""], ["CP 5", "ENG", "2019/20", "77.7", ""]]
-    services.comparator_values_import(parsed=parse(rows), by=performance_user)
-    again = services.comparator_values_import(parsed=parse(rows), by=performance_user)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    load(rows, performance_user)
+    again = load(rows, performance_user)
+    assert counts(again) == (0, 0, 2)
     rows[2][3] = "78.0"
     rows[1][4] = "revised"
-    changed = services.comparator_values_import(parsed=parse(rows), by=performance_user)
-    assert (changed.created, changed.updated, changed.unchanged) == (0, 2, 0)
+    changed = load(rows, performance_user)
+    assert counts(changed) == (0, 2, 0)
+    assert [c.details for c in changed.changes] == ["80.6 → 80.6", "77.7 → 78"]
     assert ComparatorValue.objects.count() == 2
     assert stored()[("CP 5", "England", "year", date(2019, 4, 1))] == (D("78.0"), "")
     assert ComparatorValue.objects.get(source__name="England").history.count() == 2
@@ -115,18 +129,21 @@ def test_unknown_sources_are_refused_with_an_offer_to_create_them(catalogue, per
         "Row 3, column 'comparator': unknown comparator 'South East': add it under Comparators, or tick "
         "'Add the new comparators' (--create-sources) to add it as a regional average",
     ]
-    with pytest.raises(services.ComparatorError):
-        services.comparator_values_import(parsed=parsed, by=performance_user)
+    report = load(rows, performance_user)
+    assert len(report.errors) == 2 and not report.written
     assert not ComparatorSource.objects.filter(name="Kingston").exists()
 
     parsed = parse(rows, create_sources=True)
-    assert parsed.ok
+    assert not parsed.errors
     assert [(s.name, s.kind) for s in parsed.new_sources] == [("Kingston", "authority"), ("South East", "region")]
-    # Not silently: the service too needs the explicit flag.
-    with pytest.raises(services.ComparatorError, match="does not know"):
-        services.comparator_values_import(parsed=parsed, by=performance_user)
-    report = services.comparator_values_import(parsed=parsed, by=performance_user, create_sources=True)
-    assert report.sources_created == ["Kingston", "South East"]
+    preview = load(rows, performance_user, create_sources=True, commit=False)
+    assert preview.notes == [
+        "New comparators will be added: Kingston (named authority), South East (regional average). "
+        "Check their kinds before you confirm; you can change them later under Comparators."
+    ]
+    assert not ComparatorSource.objects.filter(name="Kingston").exists()
+    report = load(rows, performance_user, create_sources=True)
+    assert report.count("comparator", "created") == 2 and counts(report) == (2, 0, 0)
     assert ComparatorSource.objects.get(name="South East").kind == "region"
     assert ComparatorSource.objects.get(name="Kingston").history.get().history_user == performance_user
 
@@ -163,12 +180,12 @@ def test_years_in_the_wrong_form(catalogue, period, reason):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("23%", D("23")), ("23 %", D("23")), ("n/a", None), ("NA", None), ("x", None), ("", None), ("1,411", D("1411"))],
+    [("23%", D("23")), ("23 %", D("23")), ("n/a", None), ("NA", None), ("-", None), ("", None), ("1,411", D("1411"))],
 )
 def test_values_with_percent_signs_and_no_value_words(catalogue, text, value):
     code = "FD 5" if "," in text else "CP 5"
     parsed = parse([HEADER, [code, "SN", "2019/20", text, ""]])
-    assert parsed.ok, messages(parsed)
+    assert not parsed.errors, messages(parsed)
     assert parsed.rows[0].value == value
 
 
@@ -178,18 +195,17 @@ def test_values_that_are_not_numbers(catalogue):
 
 
 def test_duplicate_rows_for_the_same_key_name_both_rows(catalogue, performance_user):
-    parsed = parse(
-        [
-            HEADER,
-            ["CP 5", "SN", "2019/20", "80", ""],
-            ["CP 5", "ENG", "2019/20", "77", ""],
-            ["cp 5", "Statistical neighbours", "2019-20", "81", ""],
-        ]
-    )
-    assert messages(parsed) == ["Row 4: rows 2 and 4 both give CP 5 Statistical neighbours 2019/20: keep one"]
-    with pytest.raises(services.ComparatorError):
-        services.comparator_values_import(parsed=parsed, by=performance_user)
-    assert ComparatorValue.objects.count() == 0
+    rows = [
+        HEADER,
+        ["CP 5", "SN", "2019/20", "80", ""],
+        ["CP 5", "ENG", "2019/20", "77", ""],
+        ["cp 5", "Statistical neighbours", "2019-20", "81", ""],
+    ]
+    report = load(rows, performance_user)
+    assert [str(e) for e in report.errors] == [
+        "Row 4: rows 2 and 4 both give CP 5 Statistical neighbours 2019/20: keep one"
+    ]
+    assert not report.written and ComparatorValue.objects.count() == 0
 
 
 def test_a_count_against_a_rate_is_refused(catalogue):
@@ -205,7 +221,8 @@ def test_a_count_against_a_rate_is_refused(catalogue):
     assert messages(parsed) == [
         "Row 2, column 'unit': a count cannot be compared with FD 6, which is a rate per 10,000",
         "Row 4, column 'value': a percentage cannot be compared with FD 5, which is a count",
-        "Row 5, column 'unit': unknown unit 'furlongs' (use %, rate per 10,000, count, average or days)",
+        "Row 5, column 'unit': 'furlongs' is not a unit the portal knows; "
+        "use percent, rate_per_10k, count, average or days",
     ]
 
 
@@ -230,17 +247,14 @@ def test_header_problems(catalogue):
     assert parse([HEADER]).errors[0].reason == "The file has a header row but no comparator values"
 
 
-def test_a_file_that_is_not_a_table(catalogue):
-    parsed = imports.read_and_parse(
-        lambda: tabular.read_bytes(b"%PDF-1.4 nonsense"), create_sources=False, **services.import_lookups()
-    )
-    assert messages(parsed) == ["This is a PDF, not a spreadsheet: upload a CSV or XLSX file"]
+def test_a_file_that_is_not_a_table(catalogue, performance_user):
+    report = run_file("comparators", b"%PDF-1.4 nonsense", by=performance_user, commit=True)
+    assert [str(e) for e in report.errors] == ["This is a PDF, not a spreadsheet: upload a CSV or XLSX file"]
 
 
 def test_only_the_performance_team_imports(catalogue, officer):
-    parsed = parse([HEADER, ["CP 5", "SN", "2019/20", "80", ""]])
-    with pytest.raises(PermissionDenied):
-        services.comparator_values_import(parsed=parsed, by=officer)
+    with pytest.raises(ImportRefused):
+        load([HEADER, ["CP 5", "SN", "2019/20", "80", ""]], officer)
     assert ComparatorValue.objects.count() == 0
 
 
@@ -251,12 +265,13 @@ def test_command_prints_created_and_updated(catalogue, performance_user, tmp_pat
     path = tmp_path / "comparators.csv"
     path.write_bytes(csv_bytes([HEADER, ["CP 5", "SN", "2019/20", "80.6", ""], ["CP 5", "ENG", "2019/20", "77.7", ""]]))
     out = StringIO()
-    call_command("import_comparators", str(path), stdout=out)
-    assert "2 created, 0 updated, 0 unchanged" in out.getvalue()
+    call_command("import_comparators", str(path), "--user", "perf", stdout=out)
+    assert "Written: comparator values: 2 created" in out.getvalue()
+    assert ComparatorValue.objects.filter(loaded_by=performance_user).count() == 2
     path.write_bytes(csv_bytes([HEADER, ["CP 5", "SN", "2019/20", "81", ""], ["CP 5", "ENG", "2019/20", "77.7", ""]]))
     out = StringIO()
     call_command("import_comparators", str(path), stdout=out)
-    assert "0 created, 1 updated, 1 unchanged" in out.getvalue()
+    assert "Written: comparator values: 1 updated, 1 unchanged" in out.getvalue()
 
 
 def test_command_exits_non_zero_on_a_bad_row_having_written_nothing(catalogue, performance_user, tmp_path):
@@ -265,7 +280,7 @@ def test_command_exits_non_zero_on_a_bad_row_having_written_nothing(catalogue, p
         csv_bytes([HEADER, ["CP 5", "SN", "2019/20", "80.6", ""], ["CP 5", "Kingston", "2019", "94.9", ""]])
     )
     err = StringIO()
-    with pytest.raises(CommandError, match="2 problems; nothing was imported"):
+    with pytest.raises(CommandError, match=r"2 problems in .*comparators\.csv: nothing was written"):
         call_command("import_comparators", str(path), stderr=err)
     assert "Row 3, column 'comparator': unknown comparator 'Kingston'" in err.getvalue()
     assert "Row 3, column 'period': '2019' is not a financial year" in err.getvalue()
@@ -279,12 +294,13 @@ def test_command_creates_sources_only_when_asked(catalogue, performance_user, tm
         call_command("import_comparators", str(path), stderr=StringIO())
     out = StringIO()
     call_command("import_comparators", str(path), "--create-sources", stdout=out)
-    assert "New comparator: Kingston (named authority)" in out.getvalue()
-    assert "1 created" in out.getvalue()
+    assert "Note: New comparators will be added: Kingston (named authority)" in out.getvalue()
+    assert "Written: comparators: 1 created; comparator values: 1 created" in out.getvalue()
 
 
 def test_command_refuses_a_user_outside_the_performance_team(catalogue, officer, tmp_path):
     path = tmp_path / "comparators.csv"
     path.write_bytes(csv_bytes([HEADER, ["CP 5", "SN", "2019/20", "80.6", ""]]))
-    with pytest.raises(CommandError, match="not in the performance team"):
+    with pytest.raises(CommandError, match="Only the performance team"):
         call_command("import_comparators", str(path), "--user", "officer")
+    assert ComparatorValue.objects.count() == 0

@@ -96,3 +96,24 @@ def test_one_scorecard_wide_choice_only_and_its_band_lives_in_portal_settings(so
         RatingComparator.objects.create(indicator=None, source=sources["ENG"])
     with transaction.atomic(), pytest.raises(IntegrityError):
         RatingComparator.objects.filter(indicator=None).update(band=D("1"))
+
+
+def test_returns_resolve_rates_from_the_team_and_whole_populations_in_force(populations):
+    """The return entry path (returns.selectors → returns.figures) uses these populations for rates."""
+    from returns import figures
+    from returns.selectors import entry_contexts
+
+    rate = factories.IndicatorFactory(code="CP 2", unit="rate_per_10k", aggregation="ratio")
+    context = entry_contexts([rate], date(2021, 12, 1))[rate.pk]
+    east, south = populations["EAST"].pk, populations["SOUTH"].pk
+    entry = figures.Entry(
+        whole=scoring.Point(None),
+        teams={east: scoring.Point(None, D(30)), south: scoring.Point(None, D(18))},
+    )
+    resolved = context.resolve(entry)
+    # EAST uses its mid-2019 estimate (15,000), SOUTH its mid-2021 (9,000); the whole is Σcount/Σpopulation.
+    assert resolved.teams[east].value == D("20.000000")
+    assert resolved.teams[south].value == D("20.000000")
+    assert resolved.whole == scoring.Point(D("20.000000"), D(48), D(24000))
+    whole_entry = figures.Entry(whole=scoring.Point(None, D(346)))
+    assert context.resolve(whole_entry).whole.denominator == D(43110)  # the whole authority's mid-2020 estimate
