@@ -14,6 +14,7 @@ from returns.models import Return
 
 from . import periods
 from .filters import CatalogueFilter
+from .indicator_scorecard import indicator_scorecard_context
 from .models import Indicator, ToleranceKind
 from .tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
 
@@ -111,7 +112,8 @@ def history_rows(indicator, *, approved_only: bool) -> list[dict]:
 
 @require_GET
 def detail(request, pk: int):
-    """One indicator: definition, polarity, unit, aggregation, people, targets by year, monthly history."""
+    """One indicator: definition, people, targets by year, monthly history; the chart against target, tolerance
+    band and comparator with its data table, the breakdown by team, commentary and approvals month by month."""
     indicator = get_indicator_for_user(request.user, pk)
     approved_only = not request.user.has_perm("indicators.view_unapproved")
     return render(
@@ -124,5 +126,6 @@ def detail(request, pk: int):
             "targets": target_rows(indicator),
             "history": history_rows(indicator, approved_only=approved_only),
             "approved_only": approved_only,
+            **indicator_scorecard_context(indicator, request.user),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import catalogue_views, import_views
+from . import catalogue_views, import_views, scorecard_views
 
 app_name = "indicators"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_preview, name="import_preview"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
+    path("scorecard/", scorecard_views.board, name="board"),
+    path("dashboard/", scorecard_views.dashboard, name="dashboard"),
+    path("exceptions/", scorecard_views.exceptions, name="exceptions"),
+    path("board-pack/", scorecard_views.board_pack, name="board_pack"),
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("returns/", include("returns.urls")),
     path("benchmarks/", include("benchmarks.urls")),
+    path("api/v1/", include("indicators.api_urls")),
     path("alerts/", include("indicators.alerts.urls")),
     path("admin/", admin.site.urls),
 ]

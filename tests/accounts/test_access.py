@@ -105,3 +105,13 @@ def test_alert_preferences_are_saved(client, officer):
     client.post(reverse("accounts:preferences"), {"alert_mode": "digest"})
     officer.refresh_from_db()
     assert officer.alert_mode == "digest" and officer.notify_recovery is False
+
+
+def test_navigation_marks_only_the_page_being_read(client, viewer):
+    from django.urls import reverse
+
+    client.force_login(viewer)
+    html = client.get(reverse("indicators:board")).content.decode()
+    assert html.count('aria-current="page"') == 1
+    current = html.split('aria-current="page"')[1][:200]
+    assert "Scorecard" in current and "Indicators" not in current

@@ -38,5 +38,10 @@ def nav_items(request):
             href = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"text": text, "href": href, "current": request.path.startswith(href) and href != "/"})
+        items.append({"text": text, "href": href, "current": False})
+    # The current page is the entry with the longest address the path starts with
+    # (/indicators/scorecard/ is the scorecard, not the catalogue at /indicators/).
+    matching = [item for item in items if request.path.startswith(item["href"]) and item["href"] != "/"]
+    if matching:
+        max(matching, key=lambda item: len(item["href"]))["current"] = True
     return items

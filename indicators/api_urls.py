@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("scorecard", api.scorecard_feed, name="scorecard"),
+]

@@ -1,0 +1,156 @@
+"""The indicator history chart, drawn on the server as SVG geometry. Pure: no ORM, no Django.
+
+The page shows it with no JavaScript and no inline style (strict CSP): the
+template draws the paths and points computed here and the stylesheet colours
+them by class. The same figures are listed in a data table beside it, the
+chart's text alternative.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from . import formatting, periods
+
+WIDTH = 760
+HEIGHT = 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    period: date
+    value: Decimal | None
+    target: Decimal | None = None
+    threshold: Decimal | None = None
+    comparator: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    label: str  # for the tooltip (<title>)
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass
+class Chart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    value_lines: list[str] = field(default_factory=list)  # polyline points, one per unbroken run
+    value_markers: list[Marker] = field(default_factory=list)
+    target_lines: list[str] = field(default_factory=list)
+    band_polygons: list[str] = field(default_factory=list)
+    comparator_markers: list[Marker] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.value_markers
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def _runs(pairs: list[tuple[int, float | None]]) -> list[list[tuple[int, float]]]:
+    """Split a series into runs of consecutive present values (a gap breaks the line)."""
+    runs, current, last = [], [], None
+    for index, y in pairs:
+        if y is None:
+            continue
+        if current and last is not None and index != last + 1:
+            runs.append(current)
+            current = []
+        current.append((index, y))
+        last = index
+    if current:
+        runs.append(current)
+    return runs
+
+
+def history_chart(points: list[ChartPoint], *, unit: str, decimals: int) -> Chart:
+    """Geometry of the chart: the values, the target (a step per financial year), the tolerance band, comparators."""
+    chart = Chart()
+    if not points:
+        return chart
+    figures = [float(v) for p in points for v in (p.value, p.target, p.threshold, p.comparator) if v is not None]
+    if not figures:
+        return chart
+    low, high = min(figures), max(figures)
+    if unit == formatting.PERCENT:
+        low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        high, low = high + 1, low - 1
+    step = _nice_step(high - low)
+    low = step * (low // step)
+    high = step * -(-high // step)
+    x0, x1, y0, y1 = chart.plot_left, chart.plot_right, chart.plot_top, chart.plot_bottom
+    count = len(points)
+
+    def x(index: int) -> float:
+        return round(x0 + (x1 - x0) * (index + 0.5) / count, 1)
+
+    def y(value: float) -> float:
+        return round(y1 - (y1 - y0) * (value - low) / (high - low), 1)
+
+    def label(value) -> str:
+        return formatting.format_figure(value, unit, decimals)
+
+    tick = low
+    while tick <= high + step / 1000:
+        chart.y_ticks.append(Tick(y(tick), label(Decimal(str(round(tick, 6))))))
+        tick += step
+    every = max(1, count // 8)
+    for index, point in enumerate(points):
+        if index % every == 0 or index == count - 1:
+            chart.x_ticks.append(Tick(x(index), periods.month_label(point.period)))
+
+    values = [(i, float(p.value) if p.value is not None else None) for i, p in enumerate(points)]
+    for run in _runs(values):
+        chart.value_lines.append(" ".join(f"{x(i)},{y(v)}" for i, v in run))
+    for i, p in enumerate(points):
+        if p.value is not None:
+            chart.value_markers.append(
+                Marker(x(i), y(float(p.value)), f"{periods.month_label(p.period)}: {label(p.value)}")
+            )
+        if p.comparator is not None:
+            chart.comparator_markers.append(
+                Marker(
+                    x(i), y(float(p.comparator)), f"{periods.month_label(p.period)} comparator: {label(p.comparator)}"
+                )
+            )
+
+    # Target and band: a horizontal step across each run of months with the same target and threshold.
+    half = (x1 - x0) / count / 2
+    start = 0
+    for i in range(1, count + 1):
+        if i < count and (points[i].target, points[i].threshold) == (points[start].target, points[start].threshold):
+            continue
+        target, threshold = points[start].target, points[start].threshold
+        left, right = round(x(start) - half, 1), round(x(i - 1) + half, 1)
+        if target is not None:
+            ty = y(float(target))
+            chart.target_lines.append(f"{left},{ty} {right},{ty}")
+            if threshold is not None and threshold != target:
+                hy = y(float(threshold))
+                chart.band_polygons.append(f"{left},{ty} {right},{ty} {right},{hy} {left},{hy}")
+        start = i
+    return chart

@@ -1,0 +1,149 @@
+"""The scorecard parts of the indicator page: the history chart with its data table, the breakdown by team,
+and the commentary and approval history month by month.
+
+`indicator_scorecard_context(indicator, user)` returns the template context of
+the includes `indicators/_indicator_chart.html`, `_indicator_teams.html` and
+`_indicator_commentary.html`, in a fixed number of queries (entries, team
+entries, returns, their events). Figures come from the materialised entries
+(approved only); readers who may see work in progress (`indicators.view_unapproved`:
+every role but viewers) also see the commentary and events of returns not yet approved.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+
+from returns.models import Return, ReturnEvent, State
+
+from . import charts, formatting, periods
+from .layouts import RAG, Cell
+from .models import Indicator, ScorecardEntry
+
+CHART_MONTHS = 25  # two years and the month itself
+
+
+@dataclass
+class HistoryRow:
+    period: date
+    label: str
+    value: str
+    target: str
+    threshold: str
+    comparator: str
+    rag: Cell
+
+
+@dataclass
+class TeamRow:
+    team: str
+    value: str
+    numerator: str
+    denominator: str
+    change: str
+    rag: Cell
+
+
+@dataclass
+class MonthNotes:
+    period: date
+    label: str
+    state: str
+    commentary: str
+    events: list[ReturnEvent] = field(default_factory=list)
+
+
+def _rag_cell(entry: ScorecardEntry | None) -> Cell:
+    if entry is None:
+        return Cell("", RAG)
+    return Cell(entry.performance_group, RAG, group=entry.performance_group)
+
+
+def indicator_scorecard_context(indicator: Indicator, user, *, period: date | None = None) -> dict:
+    """Context for the scorecard includes of the indicator page, up to `period` (default: its latest figure)."""
+    unit, decimals = indicator.unit, indicator.decimals
+    entries = list(ScorecardEntry.objects.whole_authority().filter(indicator=indicator).order_by("period"))
+    if period is not None:
+        entries = [e for e in entries if e.period <= period]
+    latest = entries[-1].period if entries else None
+    if latest is not None:
+        first = periods.add_months(latest, -(CHART_MONTHS - 1))
+        months = periods.month_range(max(first, entries[0].period), latest)
+    else:
+        months = []
+    by_period = {e.period: e for e in entries}
+
+    def fig(value) -> str:
+        return formatting.format_figure(value, unit, decimals)
+
+    points, history = [], []
+    for month in months:
+        e = by_period.get(month)
+        points.append(
+            charts.ChartPoint(
+                month,
+                e.value if e else None,
+                e.target if e else None,
+                e.tolerance_threshold if e else None,
+                e.comparator_value if e else None,
+            )
+        )
+        history.append(
+            HistoryRow(
+                month,
+                periods.month_label(month),
+                ("NA" if e.not_available else fig(e.value)) if e else "No approved figure",
+                fig(e.target) if e else "",
+                fig(e.tolerance_threshold) if e else "",
+                fig(e.comparator_value) if e else "",
+                _rag_cell(e),
+            )
+        )
+    chart = charts.history_chart(points, unit=unit, decimals=decimals)
+
+    teams = []
+    if latest is not None:
+        for e in (
+            ScorecardEntry.objects.filter(indicator=indicator, period=latest, team__isnull=False)
+            .select_related("team")
+            .order_by("team__position", "team__name")
+        ):
+            teams.append(
+                TeamRow(
+                    e.team.name,
+                    fig(e.value),
+                    formatting.format_number(e.numerator, 0) if e.numerator is not None else "",
+                    formatting.format_number(e.denominator, 0) if e.denominator is not None else "",
+                    formatting.format_change(e.change, unit, decimals),
+                    _rag_cell(e),
+                )
+            )
+
+    see_work_in_progress = user.has_perm("indicators.view_unapproved")
+    returns = Return.objects.filter(indicator=indicator).order_by("-period")
+    if not see_work_in_progress:
+        returns = returns.filter(state=State.APPROVED)
+    if period is not None:
+        returns = returns.filter(period__lte=period)
+    returns = returns.prefetch_related(
+        Prefetch("events", queryset=ReturnEvent.objects.select_related("actor").order_by("at", "pk"))
+    )[:CHART_MONTHS]
+    notes = [
+        MonthNotes(
+            ret.period,
+            periods.month_label(ret.period),
+            ret.get_state_display(),
+            ret.commentary,
+            list(ret.events.all()),
+        )
+        for ret in returns
+    ]
+    return {
+        "scorecard_latest_label": periods.month_label(latest) if latest else "",
+        "chart": chart,
+        "chart_history": history,
+        "chart_unit_words": "percentage" if unit == formatting.PERCENT else indicator.get_unit_display().lower(),
+        "team_rows": teams,
+        "month_notes": notes,
+        "notes_include_work_in_progress": see_work_in_progress,
+    }

@@ -1,0 +1,288 @@
+"""The scorecard layouts: which columns the board scorecard, the thematic dashboard and the exception report
+show, and how each cell reads — one definition for the page, its CSV/XLSX export and the board pack.
+
+A layout is a list of `Column`s; a column turns a `ScorecardRow` into a `Cell`
+holding the raw value (exports, sorting) and what is needed to show it (unit,
+decimals, RAG group, movement). Cells render themselves as HTML (pages), text
+(CSV) and a styled spreadsheet cell (board pack, `indicators.boardpack`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+
+from . import formatting, periods, scoring
+from .models import PERSISTENT_RED
+from .scorecard_rows import Scorecard, ScorecardRow
+
+TEXT = "text"
+FIGURE = "figure"
+CHANGE = "change"
+RAG = "rag"
+MOVEMENT = "movement"
+FLAG = "flag"
+
+# Worst first when sorted ascending.
+RAG_ORDER = {PERSISTENT_RED: 0, scoring.RED: 1, scoring.AMBER: 2, scoring.GREEN: 3, scoring.GREY: 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: object = None  # Decimal, str, bool or None: what exports carry and sorting uses
+    kind: str = TEXT
+    unit: str = ""
+    decimals: int = 0
+    group: str = ""  # RAG cells: green, amber, red, persistent_red, grey
+    direction: str = ""  # movement cells
+    improving: bool | None = None
+    polarity: str = ""
+    href: str = ""
+    not_available: bool = False
+
+    @property
+    def text(self) -> str:
+        """As shown on a page or printed: formatted number, RAG word, arrow and words."""
+        if self.kind == FIGURE:
+            return "NA" if self.not_available else formatting.format_figure(self.value, self.unit, self.decimals)
+        if self.kind == CHANGE:
+            return formatting.format_change(self.value, self.unit, self.decimals)
+        if self.kind == RAG:
+            return formatting.RAG_WORDS.get(self.group, "") if self.group else ""
+        if self.kind == MOVEMENT:
+            return formatting.movement_text(self.direction, self.polarity)
+        if self.kind == FLAG:
+            return "Key KPI" if self.value else ""
+        return "" if self.value is None else str(self.value)
+
+    @property
+    def export_value(self):
+        """For CSV and plain XLSX: numbers unrounded as numbers, everything else as its words."""
+        if self.kind in (FIGURE, CHANGE):
+            return "NA" if self.not_available else self.value
+        return self.text
+
+    def html(self) -> SafeString:
+        if self.kind == RAG:
+            if not self.group:
+                return SafeString("")
+            return SafeString(
+                f'<strong class="kpi-rag kpi-rag--{self.group.replace("_", "-")}">'
+                f"{formatting.RAG_WORDS[self.group]}</strong>"
+            )
+        if self.kind == MOVEMENT:
+            if not self.direction:
+                return SafeString("")
+            words = escape(scoring.movement_words(self.direction, self.polarity))
+            arrow = scoring.ARROWS.get(self.direction, "")
+            css = formatting.movement_class(self.improving, self.direction)
+            return SafeString(f'<span class="{css}"><span aria-hidden="true">{arrow}</span> {words}</span>')
+        text = escape(self.text)
+        if self.href:
+            return SafeString(f'<a class="govuk-link" href="{escape(self.href)}">{text}</a>')
+        return SafeString(text)
+
+    def sort_key(self):
+        """Comparable whatever the row: (no value last) numbers, RAG severity, text."""
+        if self.kind == RAG:
+            return RAG_ORDER.get(self.group, 5)
+        if self.kind in (FIGURE, CHANGE):
+            return (1, Decimal(0)) if self.value is None else (0, self.value)
+        if self.kind == MOVEMENT:
+            return {True: 0, None: 1, False: 2}[self.improving] if self.direction else 3
+        return str(self.text).lower()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    cell: Callable[[ScorecardRow], Cell]
+    numeric: bool = False
+    width: int = 10  # board pack column width, in characters
+
+    @property
+    def is_month(self) -> bool:
+        return self.key.startswith("m_")
+
+
+# --- Cells from rows ---------------------------------------------------------------------------------
+
+
+def _indicator_url_pattern() -> str | None:
+    try:
+        return reverse("indicators:detail", args=[0]).replace("/0/", "/{}/")
+    except NoReverseMatch:
+        return None
+
+
+def _code(row: ScorecardRow, url: str | None) -> Cell:
+    return Cell(row.indicator.code, href=url.format(row.indicator.pk) if url else "")
+
+
+def _figure(row: ScorecardRow, value, *, not_available: bool = False) -> Cell:
+    ind = row.indicator
+    return Cell(value, FIGURE, ind.unit, ind.decimals, not_available=not_available)
+
+
+def _entry_figure(name: str) -> Callable[[ScorecardRow], Cell]:
+    def cell(row: ScorecardRow) -> Cell:
+        entry = row.entry
+        if entry is None:
+            return _figure(row, None)
+        return _figure(row, getattr(entry, name), not_available=name == "value" and entry.not_available)
+
+    return cell
+
+
+def _month_key(month: date) -> str:
+    return f"m_{month.year}_{month.month:02d}"
+
+
+def _month(month: date) -> Callable[[ScorecardRow], Cell]:
+    def cell(row: ScorecardRow) -> Cell:
+        entry = row.history.get(month)
+        if entry is None:
+            return _figure(row, None)
+        return _figure(row, entry.value, not_available=entry.not_available)
+
+    return cell
+
+
+def _rag(row: ScorecardRow) -> Cell:
+    if row.entry is None:  # no approved figure for the period: nothing to judge
+        return Cell("", RAG)
+    return Cell(row.performance_group, RAG, group=row.performance_group)
+
+
+def _movement(row: ScorecardRow) -> Cell:
+    entry = row.entry
+    if entry is None:
+        return Cell(None, MOVEMENT)
+    return Cell(
+        entry.direction or None,
+        MOVEMENT,
+        direction=entry.direction,
+        improving=entry.improving,
+        polarity=row.polarity,
+    )
+
+
+def _change(row: ScorecardRow) -> Cell:
+    ind = row.indicator
+    return Cell(row.entry.change if row.entry else None, CHANGE, ind.unit, ind.decimals)
+
+
+def _distance(row: ScorecardRow) -> Cell:
+    ind = row.indicator
+    return Cell(row.entry.distance_from_target if row.entry else None, CHANGE, ind.unit, ind.decimals)
+
+
+def _officer(row: ScorecardRow) -> Cell:
+    officer = row.indicator.responsible_officer
+    if officer is None:
+        return Cell("")
+    return Cell(officer.initials or officer.get_full_name() or officer.username)
+
+
+def _comparator(row: ScorecardRow) -> Cell:
+    return _figure(row, row.entry.comparator_value if row.entry else None)
+
+
+def _comparator_label(row: ScorecardRow) -> Cell:
+    entry = row.entry
+    if entry is None or entry.comparator_source_id is None:
+        return Cell("")
+    return Cell(f"{entry.comparator_source.label} {entry.comparator_period}".strip())
+
+
+def _comparator_rating(row: ScorecardRow) -> Cell:
+    entry = row.entry
+    rating = entry.comparator_rating if entry else ""
+    return Cell(formatting.COMPARATOR_RATING_WORDS.get(rating, ""))
+
+
+def _polarity(row: ScorecardRow) -> Cell:
+    return Cell(formatting.POLARITY_SHORT.get(row.polarity, ""))
+
+
+# --- Layouts -------------------------------------------------------------------------------------------
+
+
+def board_columns(scorecard: Scorecard) -> list[Column]:
+    """Seed `scorecard-2019-2021-monthly.txt`: the months of last year and this, RO, target, RAG, YTDs, comparator."""
+    url = _indicator_url_pattern()
+    period = scorecard.period
+    year = periods.financial_year_of(period)
+    this_year = periods.financial_year_label(year)
+    last_year = periods.financial_year_label(year - 1)
+    to_month = periods.MONTH_ABBR[period.month - 1]
+    columns = [
+        Column("code", "Code", lambda r: _code(r, url), width=9),
+        Column("title", "Indicator", lambda r: Cell(r.indicator.title), width=48),
+        Column("polarity", "Polarity", _polarity, width=8),
+    ]
+    for month in scorecard.months:
+        columns.append(Column(_month_key(month), periods.month_label(month), _month(month), True, 8))
+    columns += [
+        Column("ro", "RO", _officer, width=6),
+        Column("target", f"{this_year} target", _entry_figure("target"), True),
+        Column("rag", "RAG", _rag, width=14),
+        Column("previous_ytd", f"{last_year} YTD to {to_month}", _entry_figure("previous_ytd_value"), True),
+        Column("ytd", f"{this_year} YTD", _entry_figure("ytd_value"), True),
+        Column("comparator", "Comparator", _comparator, True),
+        Column("comparator_label", "Comparator source", _comparator_label, width=16),
+    ]
+    return columns
+
+
+def dashboard_columns(scorecard: Scorecard) -> list[Column]:
+    """The thematic dashboard (one table per theme): key KPI, performance group, direction, 13 months, targets."""
+    url = _indicator_url_pattern()
+    columns = [
+        Column("key", "Key KPI", lambda r: Cell(r.indicator.is_key, FLAG), width=8),
+        Column("code", "Code", lambda r: _code(r, url), width=9),
+        Column("title", "Indicator", lambda r: Cell(r.indicator.title), width=44),
+        Column("value", periods.month_label(scorecard.period), _entry_figure("value"), True),
+        Column("rag", "Performance", _rag, width=14),
+        Column("direction", "Direction of travel", _movement, width=20),
+        Column("change", "Change since last month", _change, True),
+        Column("distance", "Distance from target", _distance, True),
+    ]
+    for month in scorecard.months:
+        if month == scorecard.period:
+            continue
+        columns.append(Column(_month_key(month), periods.month_label(month), _month(month), True, 8))
+    columns += [
+        Column("target", "Target", _entry_figure("target"), True),
+        Column("threshold", "Tolerance threshold", _entry_figure("tolerance_threshold"), True),
+        Column("comparator", "Comparator average", _comparator, True),
+        Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
+    ]
+    return columns
+
+
+def exception_columns(scorecard: Scorecard) -> list[Column]:
+    """Red and persistently red indicators with their commentary, for the board."""
+    url = _indicator_url_pattern()
+    return [
+        Column("code", "Code", lambda r: _code(r, url), width=9),
+        Column("title", "Indicator", lambda r: Cell(r.indicator.title), width=44),
+        Column("theme", "Theme", lambda r: Cell(r.indicator.theme.name), width=18),
+        Column("ro", "RO", _officer, width=6),
+        Column("rag", "Performance", _rag, width=14),
+        Column("value", periods.month_label(scorecard.period), _entry_figure("value"), True),
+        Column("target", "Target", _entry_figure("target"), True),
+        Column("threshold", "Tolerance threshold", _entry_figure("tolerance_threshold"), True),
+        Column("direction", "Direction of travel", _movement, width=20),
+        Column("ytd", "YTD", _entry_figure("ytd_value"), True),
+        Column("commentary", "Commentary", lambda r: Cell(r.commentary), width=70),
+    ]
+
+
+def is_exception(row: ScorecardRow) -> bool:
+    return row.entry is not None and row.entry.rag == scoring.RED

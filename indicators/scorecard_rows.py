@@ -1,0 +1,220 @@
+"""The one row builder for scorecards: pages, CSV/XLSX exports, the board pack, the feed and the command.
+
+`build_scorecard(period, …)` reads the materialised entries (approved figures
+only) of a set of indicators for one period and the months around it, in a
+fixed number of queries whatever the number of indicators, and returns rows
+that every output renders. `feed_row` turns a row into the fields of PRODUCT
+§6, exactly.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+
+from benchmarks.selectors import ComparatorFigure, ComparatorHistory
+from returns.models import Return, State
+
+from . import periods
+from .models import PERSISTENT_RED, Indicator, ScorecardEntry
+
+FEED_FIELDS = (
+    "code",
+    "title",
+    "theme",
+    "polarity",
+    "unit",
+    "period",
+    "value",
+    "previous_value",
+    "change",
+    "direction",
+    "target",
+    "tolerance_threshold",
+    "distance_from_target",
+    "rag",
+    "persistent_red",
+    "ytd_value",
+    "previous_ytd_value",
+    "rolling_6m_value",
+    "comparators",
+    "teams",
+)
+
+
+@dataclass
+class ScorecardRow:
+    indicator: Indicator
+    entry: ScorecardEntry | None  # the whole authority at the period; None when there is no approved figure
+    history: dict[date, ScorecardEntry] = field(default_factory=dict)  # whole authority, months shown
+    teams: list[ScorecardEntry] = field(default_factory=list)
+    comparators: list[ComparatorFigure] = field(default_factory=list)
+    commentary: str = ""
+
+    @property
+    def performance_group(self) -> str:
+        return self.entry.performance_group if self.entry is not None else "grey"
+
+    @property
+    def polarity(self) -> str:
+        return (self.entry.polarity if self.entry is not None else "") or self.indicator.polarity
+
+
+@dataclass
+class Scorecard:
+    period: date
+    months: list[date]
+    rows: list[ScorecardRow]
+
+    @property
+    def has_figures(self) -> bool:
+        return any(row.entry is not None for row in self.rows)
+
+
+def latest_period_with_figures() -> date | None:
+    """The latest month with an approved whole-authority figure: the scorecards' default period."""
+    return ScorecardEntry.objects.whole_authority().aggregate(latest=Max("period"))["latest"]
+
+
+def periods_with_figures() -> list[date]:
+    """Every month with an approved whole-authority figure, newest first (for the period picker)."""
+    return list(
+        ScorecardEntry.objects.whole_authority().order_by("-period").values_list("period", flat=True).distinct()
+    )
+
+
+def board_months(period: date) -> list[date]:
+    """The board layout's months: the whole previous financial year and this year up to the period."""
+    start = periods.financial_year_start(periods.financial_year_of(period) - 1)
+    return periods.month_range(start, period)
+
+
+def last_13_months(period: date) -> list[date]:
+    return periods.month_range(periods.add_months(period, -12), period)
+
+
+def build_scorecard(
+    period: date,
+    *,
+    indicators: QuerySet | None = None,
+    months: list[date] | None = None,
+    teams: bool = False,
+    comparators: bool = False,
+    commentary: bool = False,
+    only_with_figures: bool = False,
+) -> Scorecard:
+    """Rows for `indicators` (default: every indicator that is not retired) at `period`.
+
+    An indicator is listed when it has an approved figure in any of `months` or at
+    the period; with `only_with_figures`, only when it has one at the period (the
+    feed). Queries: indicators, entries, and one each for teams, comparators
+    (two) and commentary when asked — the same number for 30 or 300 indicators.
+    """
+    months = sorted(set(months or []) | {period})
+    if indicators is None:
+        indicators = Indicator.objects.exclude(status="retired")
+    indicators = indicators.select_related("theme", "service_area", "responsible_officer").order_by(
+        "theme__position", "theme__name", "position", "code"
+    )
+    entries = ScorecardEntry.objects.whole_authority().filter(indicator__in=indicators.values("pk"), period__in=months)
+    by_indicator: dict[int, dict[date, ScorecardEntry]] = defaultdict(dict)
+    for entry in entries.select_related("comparator_source"):
+        by_indicator[entry.indicator_id][entry.period] = entry
+    rows = []
+    for indicator in indicators:
+        history = by_indicator.get(indicator.pk)
+        if not history:
+            continue
+        entry = history.get(period)
+        if only_with_figures and entry is None:
+            continue
+        rows.append(ScorecardRow(indicator=indicator, entry=entry, history=history))
+    ids = [row.indicator.pk for row in rows]
+    if teams and ids:
+        team_entries = (
+            ScorecardEntry.objects.filter(indicator_id__in=ids, period=period, team__isnull=False)
+            .select_related("team")
+            .order_by("team__position", "team__name")
+        )
+        by_team: dict[int, list[ScorecardEntry]] = defaultdict(list)
+        for team_entry in team_entries:
+            by_team[team_entry.indicator_id].append(team_entry)
+        for row in rows:
+            row.teams = by_team.get(row.indicator.pk, [])
+    if comparators and ids:
+        history = ComparatorHistory(ids)
+        for row in rows:
+            row.comparators = history.latest(row.indicator.pk, period)
+    if commentary and ids:
+        notes = dict(
+            Return.objects.filter(indicator_id__in=ids, period=period, state=State.APPROVED).values_list(
+                "indicator_id", "commentary"
+            )
+        )
+        for row in rows:
+            row.commentary = notes.get(row.indicator.pk, "")
+    return Scorecard(period=period, months=months, rows=rows)
+
+
+def filter_by_performance_group(rows: list[ScorecardRow], group: str) -> list[ScorecardRow]:
+    """Rows in a RAG group; 'red' includes persistently red, which is also a group of its own."""
+    if not group:
+        return rows
+    if group == "red":
+        return [r for r in rows if r.entry is not None and r.entry.rag == "red"]
+    if group == PERSISTENT_RED:
+        return [r for r in rows if r.entry is not None and r.entry.persistent_red]
+    if group == "grey":
+        return [r for r in rows if r.entry is None or r.entry.rag == "grey"]
+    return [r for r in rows if r.entry is not None and r.entry.rag == group]
+
+
+# --- The feed (PRODUCT §6) -------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> float | None:
+    """A JSON number, unrounded (stored values carry six decimal places); None stays null."""
+    return None if value is None else float(value)
+
+
+def feed_row(row: ScorecardRow, period: date) -> dict:
+    """One row of the feed and the `scorecard` command, with exactly the fields of §6."""
+    indicator, entry = row.indicator, row.entry
+    e = entry if entry is not None else ScorecardEntry()
+    return {
+        "code": indicator.code,
+        "title": indicator.title,
+        "theme": indicator.theme.name,
+        "polarity": row.polarity,
+        "unit": indicator.unit,
+        "period": periods.iso_month(period),
+        "value": _number(e.value),
+        "previous_value": _number(e.previous_value),
+        "change": _number(e.change),
+        "direction": e.direction or None,
+        "target": _number(e.target),
+        "tolerance_threshold": _number(e.tolerance_threshold),
+        "distance_from_target": _number(e.distance_from_target),
+        "rag": e.rag,
+        "persistent_red": e.persistent_red,
+        "ytd_value": _number(e.ytd_value),
+        "previous_ytd_value": _number(e.previous_ytd_value),
+        "rolling_6m_value": _number(e.rolling_6m_value),
+        "comparators": {figure.source.name: _number(figure.value) for figure in row.comparators},
+        "teams": {
+            team_entry.team.name: {
+                "value": _number(team_entry.value),
+                "numerator": _number(team_entry.numerator),
+                "denominator": _number(team_entry.denominator),
+            }
+            for team_entry in row.teams
+        },
+    }
+
+
+def feed_rows(period: date) -> list[dict]:
+    """The feed for one period: every indicator with an approved figure for it."""
+    scorecard = build_scorecard(period, teams=True, comparators=True, only_with_figures=True)
+    return [feed_row(row, period) for row in scorecard.rows]
