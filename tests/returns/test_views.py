@@ -259,3 +259,29 @@ def test_exports(client, officer, indicator, draft):
     assert "CP 5" in text and "92" in text
     response = client.get(reverse("returns:mine"), {"period": "2022-11", "_export": "xlsx"})
     assert response.content[:2] == b"PK"
+
+
+def test_director_sees_the_warnings_the_officer_confirmed(client, indicator, officer, director):
+    from indicators import periods
+
+    for months_back in range(1, 13):
+        value = D("91") if months_back == 1 else D("90")
+        factories.ReturnFactory(
+            indicator=indicator, period=periods.add_months(NOV, -months_back), value=value, state=State.APPROVED
+        )
+    client.force_login(officer)
+    client.post(enter_url(indicator), form_data(value=40, commentary="Data system outage", action="submit"))
+    ret = Return.objects.get(period=NOV)
+    assert ret.state == State.DRAFT  # warnings not confirmed
+    client.post(
+        reverse("returns:detail", args=[ret.pk]),
+        form_data(
+            version=ret.version, value=40, commentary="Data system outage", confirm_warnings="on", action="submit"
+        ),
+    )
+    ret.refresh_from_db()
+    assert ret.state == State.SUBMITTED
+    client.force_login(director)
+    page = client.get(reverse("returns:detail", args=[ret.pk]))
+    assert b"The officer confirmed these warnings when submitting" in page.content
+    assert b"3 standard deviations" in page.content
