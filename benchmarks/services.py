@@ -14,15 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Indicator, PortalSettings
 from kpiportal import bulk
 
 from . import imports, rules
 from .models import ComparatorSource, ComparatorValue, RatingComparator
-
-BATCH_SIZE = 2000
 
 
 class ComparatorError(Exception):
@@ -191,75 +188,32 @@ def comparator_values_write(plan: "imports.Plan", *, by) -> None:
             source._change_reason = IMPORT_REASON
             source.save()
             source_ids[imports.key(new.name)] = source.pk
-        rows = [
-            (row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)], row)
+
+        def value_of(row, source_id, pk=None):
+            return ComparatorValue(
+                pk=pk,
+                indicator_id=row.indicator_id,
+                source_id=source_id,
+                period_kind=row.period_kind,
+                period_start=row.period_start,
+                value=row.value,
+                note=row.note,
+                loaded_by=by,
+                loaded_at=now,
+            )
+
+        new = [
+            value_of(row, row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)])
             for row in plan.create
         ]
-        updates = [(pk, row) for row, pk in plan.update]
-        if bulk.is_postgresql():
-            _write_by_copy(rows, updates, by=by, now=now)
-        else:
-            _write_by_orm(rows, updates, by=by, now=now)
+        changed = [value_of(row, row.source_id, pk) for row, pk in plan.update]
+        history = {"by": by, "reason": IMPORT_REASON, "now": now}
+        bulk.insert_with_history(ComparatorValue, new, **history)
+        bulk.update_with_history(ComparatorValue, changed, ["value", "note", "loaded_by", "loaded_at"], **history)
         _recompute_after_commit(plan.indicator_ids, "comparators imported")
 
 
 IMPORT_REASON = "Imported comparators"
-VALUE_FIELDS = ("indicator", "source", "period_kind", "period_start", "value", "note", "loaded_by", "loaded_at")
-HISTORY_FIELDS = ("id", *VALUE_FIELDS, "history_date", "history_change_reason", "history_type", "history_user")
-
-
-def _write_by_copy(rows, updates, *, by, now) -> None:
-    user_id = by.pk if by is not None else None
-
-    def values(source_id, row):
-        return (row.indicator_id, source_id, row.period_kind, row.period_start, row.value, row.note, user_id, now)
-
-    ids = bulk.next_ids(ComparatorValue, len(rows))
-    bulk.copy_rows(ComparatorValue, ("id", *VALUE_FIELDS), ((pk, *values(*r)) for pk, r in zip(ids, rows, strict=True)))
-    bulk.update_from_rows(
-        ComparatorValue,
-        "id",
-        ("value", "note"),
-        ((pk, row.value, row.note) for pk, row in updates),
-        set_also={"loaded_by": user_id, "loaded_at": now},
-    )
-    history = ComparatorValue.history.model
-    bulk.copy_rows(
-        history,
-        HISTORY_FIELDS,
-        [
-            *((pk, *values(*r), now, IMPORT_REASON, "+", user_id) for pk, r in zip(ids, rows, strict=True)),
-            *((pk, *values(row.source_id, row), now, IMPORT_REASON, "~", user_id) for pk, row in updates),
-        ],
-    )
-
-
-def _write_by_orm(rows, updates, *, by, now) -> None:
-    history = {"default_user": by, "default_change_reason": IMPORT_REASON, "default_date": now}
-    to_create = [
-        ComparatorValue(
-            indicator_id=row.indicator_id,
-            source_id=source_id,
-            period_kind=row.period_kind,
-            period_start=row.period_start,
-            value=row.value,
-            note=row.note,
-            loaded_by=by,
-            loaded_at=now,
-        )
-        for source_id, row in rows
-    ]
-    if to_create:
-        bulk_create_with_history(to_create, ComparatorValue, batch_size=BATCH_SIZE, **history)
-    changes = dict(updates)
-    to_update = list(ComparatorValue.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk"))
-    for value in to_update:
-        row = changes[value.pk]
-        value.value, value.note, value.loaded_by, value.loaded_at = row.value, row.note, by, now
-    if to_update:
-        bulk_update_with_history(
-            to_update, ComparatorValue, ["value", "note", "loaded_by", "loaded_at"], batch_size=BATCH_SIZE, **history
-        )
 
 
 # --- The rating comparator ------------------------------------------------------------------------------

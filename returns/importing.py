@@ -34,12 +34,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from indicators import cells, periods, scoring
 from indicators.importing import Catalogue, check_can_import, request_recompute
 from indicators.models import Indicator, Team
-from kpiportal import tabular
+from kpiportal import bulk, tabular
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
 from kpiportal.tabular import Column
 
@@ -82,14 +82,26 @@ class FigureRow:
 
 @dataclass
 class ReturnChange:
-    """What one return will become."""
+    """What one return will become. A new return is only built as a model when it is written."""
 
-    ret: Return
-    created: bool
+    indicator: Indicator
+    period: date
+    values: dict
+    ret: Return | None  # the stored return being updated; the new one once written
     changed: list[str]
     teams: dict[int, scoring.Point]  # team id → figure; empty when the file has no team rows
     replace_teams: bool
     row: int
+    stored_pk: int | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.stored_pk is None
+
+    def text(self) -> str:
+        if self.values["not_available"]:
+            return "not available"
+        return _number(self.values["value"])
 
 
 @dataclass
@@ -100,25 +112,19 @@ class FiguresPlan:
 
     def record(self, report: ImportReport) -> None:
         for change in self.changes:
-            key = f"{change.ret.indicator.code} {periods.month_label(change.ret.period)}"
+            key = f"{change.indicator.code} {periods.month_label(change.period)}"
             if change.created:
-                report.add(CREATED, "figure", key, _figure_text(change.ret), change.row)
+                report.add(CREATED, "figure", key, change.text(), change.row)
             else:
                 report.add(UPDATED, "figure", key, "; ".join(change.changed), change.row)
         if self.unchanged:
             report.counts[("figure", UNCHANGED)] += self.unchanged
 
     def indicator_ids(self) -> list[int]:
-        return sorted({c.ret.indicator.pk for c in self.changes})
+        return sorted({c.indicator.pk for c in self.changes})
 
     def first_period(self) -> date | None:
-        return min((c.ret.period for c in self.changes), default=None)
-
-
-def _figure_text(ret: Return) -> str:
-    if ret.not_available:
-        return "not available"
-    return _number(ret.value)
+        return min((c.period for c in self.changes), default=None)
 
 
 def _number(value) -> str:
@@ -214,28 +220,53 @@ def plan_figures(rows: list[FigureRow], *, report: ImportReport, today: date | N
         groups[(id(figure.indicator), figure.period)].append(figure)
 
     existing = _existing_returns(rows)
-    plan.existing_teams = _existing_team_figures(existing.values())
+    plan.existing_teams = _existing_team_figures(rows)
     populations = _Populations()
     for group in groups.values():
         _plan_return(group, existing, populations, today, plan, report)
     return plan
 
 
-def _existing_returns(rows: list[FigureRow]) -> dict[tuple[int, date], Return]:
+STORED_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A stored return as the comparison needs it (model instances are loaded only for those that change)."""
+
+    pk: int
+    state: str
+    values: dict
+
+    def get_state_display(self) -> str:
+        return State(self.state).label
+
+
+def _existing_returns(rows: list[FigureRow]) -> dict[tuple[int, date], _Stored]:
     ids = {f.indicator.pk for f in rows if f.indicator.pk}
     if not ids:
         return {}
     first = min(f.period for f in rows)
     last = max(f.period for f in rows)
-    found = Return.objects.filter(indicator_id__in=ids, period__gte=first, period__lte=last)
-    return {(r.indicator_id, r.period): r for r in found}
+    found = Return.objects.filter(indicator_id__in=ids, period__gte=first, period__lte=last).values_list(
+        "pk", "indicator_id", "period", "state", *STORED_FIELDS
+    )
+    return {
+        (indicator_id, period): _Stored(pk, state, dict(zip(STORED_FIELDS, values, strict=True)))
+        for pk, indicator_id, period, state, *values in found
+    }
 
 
-def _existing_team_figures(returns) -> dict[int, dict[int, TeamFigure]]:
-    ids = [r.pk for r in returns]
+def _existing_team_figures(rows: list[FigureRow]) -> dict[int, dict[int, TeamFigure]]:
+    """The stored team rows of the returns in the file's range, by return id (few returns have them)."""
+    ids = {f.indicator.pk for f in rows if f.indicator.pk}
     found: dict[int, dict[int, TeamFigure]] = defaultdict(dict)
     if ids:
-        for figure in TeamFigure.objects.filter(ret_id__in=ids):
+        first = min(f.period for f in rows)
+        last = max(f.period for f in rows)
+        for figure in TeamFigure.objects.filter(
+            ret__indicator_id__in=ids, ret__period__gte=first, ret__period__lte=last
+        ).select_related("team"):
             found[figure.ret_id][figure.team_id] = figure
     return found
 
@@ -340,15 +371,13 @@ def _plan_return(group, existing, populations, today, plan: FiguresPlan, report:
         new_values["commentary"] = commentary
     teams = dict(resolved.teams)
     if current is None:
-        ret = Return(indicator=indicator, period=period, state=State.APPROVED, **new_values)
-        plan.changes.append(ReturnChange(ret, True, [], teams, bool(team_rows), main_row.row))
+        plan.changes.append(ReturnChange(indicator, period, new_values, None, [], teams, bool(team_rows), main_row.row))
         return
     changed = []
     for name, value in new_values.items():
-        old = getattr(current, name)
+        old = current.values[name]
         if old != value:
             changed.append(f"{name.replace('_', ' ')} {_shown(old)} → {_shown(value)}")
-            setattr(current, name, value)
     stored_teams = plan.existing_teams.get(current.pk, {})
     if team_rows:
         for team_id, point in teams.items():
@@ -359,8 +388,9 @@ def _plan_return(group, existing, populations, today, plan: FiguresPlan, report:
         for team_id in set(stored_teams) - set(teams):
             changed.append(f"team row {stored_teams[team_id].team} removed")
     if changed:
-        current.indicator = indicator
-        plan.changes.append(ReturnChange(current, False, changed, teams, bool(team_rows), main_row.row))
+        plan.changes.append(
+            ReturnChange(indicator, period, new_values, None, changed, teams, bool(team_rows), main_row.row, current.pk)
+        )
     else:
         plan.unchanged += 1
 
@@ -386,14 +416,18 @@ def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
     new = [c for c in plan.changes if c.created]
     updated = [c for c in plan.changes if not c.created]
     for change in new:
-        ret = change.ret
-        ret.updated_by = ret.submitted_by = ret.approved_by = by
-        ret.submitted_at = ret.approved_at = now
-    created = bulk_create_with_history(
-        [c.ret for c in new], Return, batch_size=1000, default_user=by, default_change_reason=comment
-    )
-    for change, ret in zip(new, created, strict=True):
-        change.ret = ret
+        change.ret = Return(
+            indicator=change.indicator,
+            period=change.period,
+            state=State.APPROVED,
+            updated_by=by,
+            submitted_by=by,
+            approved_by=by,
+            submitted_at=now,
+            approved_at=now,
+            **change.values,
+        )
+    bulk.insert_with_history(Return, [c.ret for c in new], by=by, reason=comment, now=now)
     fields = [
         "value",
         "numerator",
@@ -407,8 +441,11 @@ def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
         "approved_by",
         "approved_at",
     ]
+    stored = Return.objects.in_bulk([c.stored_pk for c in updated])
     for change in updated:
-        ret = change.ret
+        ret = change.ret = stored[change.stored_pk]
+        for name, value in change.values.items():
+            setattr(ret, name, value)
         ret.version += 1
         ret.updated_by = ret.approved_by = by
         ret.updated_at = ret.approved_at = now
@@ -421,29 +458,27 @@ def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
             default_user=by,
             default_change_reason=comment,
         )
-    ReturnEvent.objects.bulk_create(
-        [
-            ReturnEvent(
-                ret=c.ret,
-                kind=ReturnEvent.Kind.IMPORTED,
-                actor=by,
-                from_state="" if c.created else State.APPROVED,
-                to_state=State.APPROVED,
-                comment=comment if c.created else f"{comment}: " + "; ".join(c.changed),
-            )
-            for c in plan.changes
-        ],
-        batch_size=1000,
-    )
-    _write_team_figures(plan, by=by, comment=comment)
+    events = [
+        ReturnEvent(
+            ret=c.ret,
+            kind=ReturnEvent.Kind.IMPORTED,
+            actor=by,
+            from_state="" if c.created else State.APPROVED,
+            to_state=State.APPROVED,
+            comment=comment if c.created else f"{comment}: " + "; ".join(c.changed),
+        )
+        for c in plan.changes
+    ]
+    bulk.insert(ReturnEvent, events, now=now)
+    _write_team_figures(plan, by=by, comment=comment, now=now)
 
 
-def _write_team_figures(plan: FiguresPlan, *, by, comment: str) -> None:
+def _write_team_figures(plan: FiguresPlan, *, by, comment: str, now) -> None:
     to_create, to_update, to_delete = [], [], []
     for change in plan.changes:
         if not change.replace_teams:
             continue
-        stored = {} if change.created else plan.existing_teams.get(change.ret.pk, {})
+        stored = {} if change.created else plan.existing_teams.get(change.stored_pk, {})
         for team_id, point in change.teams.items():
             figure = stored.get(team_id)
             if figure is None:
@@ -460,8 +495,7 @@ def _write_team_figures(plan: FiguresPlan, *, by, comment: str) -> None:
                 figure.value, figure.numerator, figure.denominator = point.value, point.numerator, point.denominator
                 to_update.append(figure)
         to_delete += [figure for team_id, figure in stored.items() if team_id not in change.teams]
-    if to_create:
-        bulk_create_with_history(to_create, TeamFigure, batch_size=1000, default_user=by, default_change_reason=comment)
+    bulk.insert_with_history(TeamFigure, to_create, by=by, reason=comment, now=now)
     if to_update:
         bulk_update_with_history(
             to_update,

@@ -312,7 +312,7 @@ def test_both_write_paths_give_the_same_values_and_history(catalogue, performanc
     from kpiportal import bulk
 
     if not copy:
-        monkeypatch.setattr(bulk, "is_postgresql", lambda: False)
+        monkeypatch.setattr(bulk, "_copyable", lambda model: False)
     rows = [HEADER, ["CP 5", "SN", "2019/20", "80.6", "a"], ["CP 5", "Kingston", "2020/21 Q3", "n/a", "b"]]
     load(rows, performance_user, create_sources=True)
     rows[1][3] = "81"

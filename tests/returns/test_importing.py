@@ -228,3 +228,16 @@ def test_an_import_asks_for_the_scorecard_to_be_recomputed(
     assert report.ok
     entry = ScorecardEntry.objects.get(indicator=indicator, period=date(2022, 9, 1), team=None)
     assert entry.value == D("88") and entry.rag == "amber"  # target 90, 5% relative tolerance: amber from 85.5
+
+
+def test_team_rows_in_a_reimport_replace_the_stored_ones(performance_user, indicator, teams):
+    rows = [HEADER, ["CP 5", "Sep-20", "", "9", "10", "EAST", ""], ["CP 5", "Sep-20", "", "3", "10", "NWC", ""]]
+    run(rows, performance_user)
+    report = run([HEADER, ["CP 5", "Sep-20", "", "8", "10", "EAST", ""]], performance_user)
+    assert report.ok, report.errors
+    details = report.changes[0].details
+    assert "team EAST 90 → 80" in details and "team row NWC removed" in details
+    ret = Return.objects.get()
+    assert ret.value == D("80") and ret.version == 2
+    assert {f.team.name: f.value for f in ret.team_figures.all()} == {"EAST": D("80")}
+    assert TeamFigure.history.filter(history_type="-").count() == 1
