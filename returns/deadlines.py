@@ -86,3 +86,19 @@ def entry_closed_reason(period: date, today: date, months_back: int = DEFAULT_OP
             "ask the performance team to correct older figures"
         )
     return None
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The working day `count` working days before `day` (weekends and bank holidays skipped); 0 gives `day`."""
+    if count < 0:
+        raise ValueError("the number of working days must be 0 or more")
+    while count:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def reminder_date(period: date, days_before: int, working_day: int = DEFAULT_DUE_WORKING_DAY) -> date:
+    """When officers are reminded of a period's return: `days_before` working days before it is due."""
+    return working_days_before(due_date(period, working_day), days_before)

@@ -14,7 +14,11 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, schedules  # noqa: F401 - registers the system checks
+        from indicators.scorecard import scorecard_changed
+
+        from . import checks, schedules, services  # noqa: F401 - checks registers the system checks
 
         # The periodic tasks live in django-celery-beat's tables, which exist only after migrate.
         post_migrate.connect(schedules.ensure_schedules, sender=self, dispatch_uid="alerts.ensure_schedules")
+        # Alerts are raised inside the recompute's transaction: both commit, or neither.
+        scorecard_changed.connect(services.on_scorecard_changed, dispatch_uid="alerts.raise_on_scorecard_change")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from indicators import periods
 from indicators.models import Indicator, Unit
@@ -33,10 +33,7 @@ def site_link(path: str) -> str:
 
 def indicator_path(indicator: Indicator) -> str:
     """The indicator page (`indicators:detail`)."""
-    try:
-        return reverse("indicators:detail", args=[indicator.pk])
-    except NoReverseMatch:  # the page's URL as the catalogue will publish it
-        return f"/indicators/{indicator.pk}/"
+    return reverse("indicators:detail", args=[indicator.pk])
 
 
 def subject_for(alert: Alert) -> str:
@@ -78,7 +75,7 @@ def headline(alert: Alert) -> str:
     return f"{indicator.code} {indicator.title} is back on track for {label}: {alert.rag}."
 
 
-def _domain() -> str:
+def domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "kpi-portal.invalid"
 
 
@@ -111,7 +108,7 @@ def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
         text=render_to_string("alerts/email/alert.txt", context),
         html=render_to_string("alerts/email/alert.html", context),
         to=delivery.recipient.email,
-        message_id=f"<alert-delivery-{delivery.pk}@{_domain()}>",
+        message_id=f"<alert-delivery-{delivery.pk}@{domain()}>",
     )
 
 
@@ -131,5 +128,5 @@ def digest_email(digest: Digest, deliveries: Sequence[Delivery]) -> EmailMultiAl
         text=render_to_string("alerts/email/digest.txt", context),
         html=render_to_string("alerts/email/digest.html", context),
         to=digest.recipient.email,
-        message_id=f"<alert-digest-{digest.pk}@{_domain()}>",
+        message_id=f"<alert-digest-{digest.pk}@{domain()}>",
     )

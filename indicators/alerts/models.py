@@ -189,3 +189,57 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user} follows {self.indicator.code}"
+
+
+class ReminderEmail(Outbox):
+    """One reminder email to one person: their returns due soon, their overdue returns, or a director's week.
+
+    A director's weekly summary is one row per (director, week); what it lists is
+    kept in `summary` when the row is written, so a resend shows the same list.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Returns due soon"
+        OVERDUE = "overdue", "Overdue returns"
+        WEEKLY_SUMMARY = "weekly_summary", "Weekly summary for directors"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_emails")
+    week = models.DateField(null=True, blank=True, help_text="Weekly summaries: the Monday of the week.")
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            # Rows without a week (due-soon and overdue emails) never conflict: NULLs are distinct.
+            models.UniqueConstraint(fields=["recipient", "kind", "week"], name="one_weekly_summary_per_director_week")
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="alerts_reminder_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class Reminder(models.Model):
+    """A return someone was reminded about: at most once per (indicator, period, kind, person)."""
+
+    email = models.ForeignKey(ReminderEmail, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderEmail.Kind.choices)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reminders")
+    period = models.DateField()
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator__code", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "kind", "recipient"], name="one_reminder_per_return_kind_person"
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()}: {self.indicator.code} {periods.month_label(self.period)} to {self.recipient}"
+        )

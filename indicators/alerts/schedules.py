@@ -10,6 +10,8 @@ TIMEZONE = "Europe/London"
 
 RELAY = "Alerts: send emails whose task was lost"
 DIGEST = "Alerts: daily digest emails"
+REMINDERS = "Reminders: returns due soon and overdue"
+SUMMARIES = "Reminders: weekly summary for directors"
 
 # name → (task, schedule, kwargs, description). A schedule is ("every", seconds) or ("cron", fields).
 SCHEDULES = {
@@ -24,6 +26,19 @@ SCHEDULES = {
         ("cron", {"minute": "0", "hour": "7", "day_of_week": "*"}),
         {},
         "Sends one email listing the day's alerts to each user who chose the daily digest.",
+    ),
+    REMINDERS: (
+        "alerts.send_return_reminders",
+        ("cron", {"minute": "0", "hour": "8", "day_of_week": "1-5"}),
+        {"days_before": 2},
+        "Reminds responsible officers of returns due within 'days_before' working days (an argument you can "
+        "change), and sends an overdue notice once the deadline has passed. Each return is reminded once per kind.",
+    ),
+    SUMMARIES: (
+        "alerts.send_director_summaries",
+        ("cron", {"minute": "0", "hour": "8", "day_of_week": "1"}),
+        {},
+        "Sends each director their service areas' late returns and returns awaiting review, once a week.",
     ),
 }
 

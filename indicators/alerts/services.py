@@ -10,22 +10,22 @@ nothing: `outbox_relay` on beat queues whatever is still pending.
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
 import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from indicators import periods
 from indicators.models import Indicator, ScorecardEntry
+from indicators.scorecard import RagChange
 from returns.models import Return, State
 
-from . import emails, mail, outbox, selectors, triggers
-from .models import Alert, Channel, Delivery, Digest, Follow, SendState
+from . import db, emails, mail, outbox, selectors, triggers
+from .models import Alert, Channel, Delivery, Digest, Follow, ReminderEmail, SendState
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +37,13 @@ class AlertError(Exception):
 # --- Raising -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EntryChange:
-    """A whole-authority scorecard entry whose RAG or persistent red a recompute changed.
-
-    The shape of `indicators.scorecard.RagChange`; `alerts_raise` accepts either.
-    `old_rag` None: the entry is new; `new_rag` None: the entry was removed.
-    """
-
-    indicator_id: int
-    period: date
-    old_rag: str | None
-    new_rag: str | None
-    old_persistent: bool | None = False
-    new_persistent: bool | None = False
-
-
-def alerts_raise(*, changes: Iterable) -> list[Alert]:
+def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
     """Raise the alerts that scorecard changes call for, with their deliveries, in the caller's transaction.
+
+    `changes` are the whole-authority entries whose RAG or persistent red a
+    recompute changed (`indicators.scorecard.RagChange`: `old_rag` None for a new
+    entry, `new_rag` None for a removed one); the entries themselves are read
+    from the database, as the recompute has just written them.
 
     Business rules (`triggers.alert_kinds`): an indicator turning red for a period
     whose previous period was not red, becoming persistently red, or coming back
@@ -104,7 +93,7 @@ def alerts_raise(*, changes: Iterable) -> list[Alert]:
             indicator = indicators[key[0]]
             for kind in kinds:
                 candidates.append(_snapshot(indicator, entry, previous, kind, commentary.get(key, "")))
-        created = _insert_new_alerts(candidates)
+        created = db.insert_new(Alert, candidates, unique=("indicator", "period", "kind"))
         deliveries = _deliveries_for(created)
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         immediate = [d.pk for d in deliveries if d.channel == Channel.IMMEDIATE]
@@ -113,6 +102,11 @@ def alerts_raise(*, changes: Iterable) -> list[Alert]:
     if created:
         logger.info("Raised %s alerts with %s deliveries", len(created), len(deliveries))
     return created
+
+
+def on_scorecard_changed(sender, changes, **kwargs) -> None:
+    """Receiver of `indicators.scorecard.scorecard_changed`, sent inside the recompute's transaction."""
+    alerts_raise(changes=changes)
 
 
 def _entries_for(keys: set[tuple[int, date]]) -> dict[tuple[int, date], ScorecardEntry]:
@@ -145,43 +139,6 @@ def _snapshot(indicator, entry, previous, kind: str, commentary: str) -> Alert:
         polarity=getattr(entry, "polarity", "") or indicator.polarity,
         commentary=commentary,
     )
-
-
-def _insert_new_alerts(alerts: Sequence[Alert]) -> list[Alert]:
-    """Insert the alerts that do not exist yet; returns only those this call created.
-
-    `INSERT … ON CONFLICT DO NOTHING RETURNING` (PostgreSQL and SQLite): a
-    concurrent transaction inserting the same alert makes this one wait and then
-    skip it, so exactly one of them writes the deliveries.
-    """
-    by_key = {(a.indicator_id, a.period, a.kind): a for a in alerts}
-    if not by_key:
-        return []
-    meta = Alert._meta
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    unique = ", ".join(quote(meta.get_field(name).column) for name in ("indicator", "period", "kind"))
-    period_field = meta.get_field("period")
-    created = []
-    with connection.cursor() as cursor:
-        rows = list(by_key.values())
-        for chunk in (rows[i : i + 200] for i in range(0, len(rows), 200)):
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            params = [f.get_db_prep_save(f.pre_save(alert, add=True), connection) for alert in chunk for f in fields]
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608 - names from the model, values as parameters
-                f"ON CONFLICT ({unique}) DO NOTHING "
-                f"RETURNING {quote(meta.pk.column)}, {unique}",
-                params,
-            )
-            for pk, indicator_id, period, kind in cursor.fetchall():
-                alert = by_key[(indicator_id, period_field.to_python(period), kind)]
-                alert.pk = pk
-                alert._state.adding = False
-                alert._state.db = connection.alias
-                created.append(alert)
-    return created
 
 
 def _deliveries_for(alerts: Sequence[Alert]) -> list[Delivery]:
@@ -274,13 +231,18 @@ def outbox_relay(*, limit: int = 1000) -> dict[str, int]:
     queueing did not), and rows `sending` beyond their lease (a worker killed mid-send).
     Queueing a row twice is harmless: only one task can claim it.
     """
-    from .tasks import send_delivery, send_digest
+    from .tasks import send_delivery, send_digest, send_reminder
 
     deliveries = list(
         outbox.due(Delivery).filter(channel=Channel.IMMEDIATE).order_by("pk").values_list("pk", flat=True)[:limit]
     )
     digests = list(outbox.due(Digest).order_by("pk").values_list("pk", flat=True)[:limit])
-    queued = {"deliveries": _enqueue(send_delivery, deliveries), "digests": _enqueue(send_digest, digests)}
+    reminders = list(outbox.due(ReminderEmail).order_by("pk").values_list("pk", flat=True)[:limit])
+    queued = {
+        "deliveries": _enqueue(send_delivery, deliveries),
+        "digests": _enqueue(send_digest, digests),
+        "reminders": _enqueue(send_reminder, reminders),
+    }
     if any(queued.values()):
         logger.info("Relay queued %s", queued)
     return queued

@@ -9,7 +9,7 @@ well below the broker's visibility timeout.
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import reminders, services
 
 # A worker stuck in one send longer than this is stopped (prefork pool); the
 # row's lease then lets another worker take it. Kept below the lease itself.
@@ -36,3 +36,20 @@ def relay() -> dict:
 def build_digests() -> list:
     """On beat daily: one digest email per user who chose the digest and has new alerts."""
     return services.digests_build()
+
+
+@shared_task(name="alerts.send_reminder", acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
+def send_reminder(email_id: int) -> str:
+    return reminders.reminder_send(email_id=email_id)
+
+
+@shared_task(name="alerts.send_return_reminders", acks_late=True, ignore_result=True)
+def send_return_reminders(days_before: int = reminders.DEFAULT_DAYS_BEFORE) -> list:
+    """On beat (weekdays): remind officers of returns due within `days_before` working days, and of overdue ones."""
+    return reminders.reminders_queue(days_before=int(days_before))
+
+
+@shared_task(name="alerts.send_director_summaries", acks_late=True, ignore_result=True)
+def send_director_summaries() -> list:
+    """On beat (weekly): each director's late and awaiting-review returns."""
+    return reminders.summaries_queue()

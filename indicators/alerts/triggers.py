@@ -68,3 +68,24 @@ def is_recent(period: date, today: date, max_age_months: int) -> bool:
     before the current month raise alerts (0 means the current month only).
     """
     return 0 <= periods.months_between(period, periods.month_start(today)) <= max_age_months
+
+
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+
+
+def reminder_kind(*, today: date, reminder_day: date, due: date, done: bool) -> str | None:
+    """Which reminder a return not yet submitted calls for today, if any.
+
+    From its reminder day (N working days before the deadline) up to the
+    deadline: "due soon"; after the deadline: "overdue". A submitted or approved
+    return calls for none. A window rather than a single day, so a day the
+    schedule did not run is caught up; the unique reminder row keeps it to once.
+    """
+    if done:
+        return None
+    if today > due:
+        return OVERDUE
+    if today >= reminder_day:
+        return DUE_SOON
+    return None

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from indicators import periods
 from indicators.alerts.models import Follow
-from indicators.alerts.services import EntryChange
 from indicators.models import ScorecardEntry
+from indicators.scorecard import RagChange
 from kpiportal.accounts import roles
 from returns.models import State
 from tests import factories
@@ -59,7 +59,7 @@ def people(db, indicator, officer, director):
 def score(indicator, period, rag, *, value="80", persistent=False, previous_value=None, direction="down"):
     """Write the whole-authority scorecard entry as a recompute would; returns the change it made."""
     existing = ScorecardEntry.objects.filter(indicator=indicator, period=period, team__isnull=True).first()
-    change = EntryChange(
+    change = RagChange(
         indicator_id=indicator.pk,
         period=period,
         old_rag=existing.rag if existing else None,
@@ -88,7 +88,7 @@ def unscore(indicator, period):
     """Remove an entry as a recompute does when its return is reopened."""
     entry = ScorecardEntry.objects.get(indicator=indicator, period=period, team__isnull=True)
     entry.delete()
-    return EntryChange(indicator.pk, period, entry.rag, None, entry.persistent_red, None)
+    return RagChange(indicator.pk, period, entry.rag, None, entry.persistent_red, None)
 
 
 def approved_return(indicator, period, value="80", commentary=""):

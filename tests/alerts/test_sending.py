@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from indicators.alerts import outbox, services
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, SendState
+from indicators.scorecard import RagChange
 from tests import factories
 
 from .conftest import score
@@ -120,7 +121,7 @@ def test_the_relay_sends_what_was_committed_but_never_queued(delivery, alert, di
     settings.ALERTS_RELAY_GRACE_SECONDS = 30
     fresh = Delivery.objects.create(alert=alert, recipient=director)
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
-    assert services.outbox_relay() == {"deliveries": 1, "digests": 0}
+    assert services.outbox_relay() == {"deliveries": 1, "digests": 0, "reminders": 0}
     delivery.refresh_from_db()
     fresh.refresh_from_db()
     assert delivery.state == SendState.SENT
@@ -133,7 +134,7 @@ def test_the_relay_takes_over_a_send_whose_worker_died(delivery, settings):
     settings.ALERTS_SEND_LEASE_SECONDS = 60
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=5))
     assert outbox.claim(Delivery, delivery.pk, now=timezone.now() - timedelta(minutes=2))
-    assert services.outbox_relay() == {"deliveries": 1, "digests": 0}
+    assert services.outbox_relay() == {"deliveries": 1, "digests": 0, "reminders": 0}
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (SendState.SENT, 2)
     assert len(mail.outbox) == 1
@@ -146,7 +147,7 @@ def test_the_relay_leaves_digest_lines_to_the_digest(alert, people):
         channel=Channel.DIGEST,
         next_attempt_at=timezone.now() - timedelta(hours=1),
     )
-    assert services.outbox_relay() == {"deliveries": 0, "digests": 0}
+    assert services.outbox_relay() == {"deliveries": 0, "digests": 0, "reminders": 0}
 
 
 def test_retry_of_a_failed_email(
@@ -205,7 +206,7 @@ def test_a_failed_digest_fails_its_lines_and_retrying_one_resends_the_digest(
 ):
     settings.ALERTS_MAX_ATTEMPTS = 1
     score(indicator, period, "red")
-    services.alerts_raise(changes=[services.EntryChange(indicator.pk, period, None, "red")])
+    services.alerts_raise(changes=[RagChange(indicator.pk, period, None, "red", None, False)])
     with django_capture_on_commit_callbacks(execute=True):
         services.digests_build()
     line = Delivery.objects.get(recipient=people.digest_reader)

@@ -214,3 +214,15 @@ def test_follow_button_include(rf, viewer, indicator):
     Follow.objects.create(user=viewer, indicator=indicator)
     html = template.render(Context({"request": request, "indicator": indicator}))
     assert reverse("alerts:unfollow", args=[indicator.pk]) in html and ">Unfollow<" in html
+
+
+def test_the_indicator_page_has_the_follow_button(client, viewer, indicator):
+    login(client, viewer)
+    page = client.get(reverse("indicators:detail", args=[indicator.pk])).content.decode()
+    assert reverse("alerts:follow", args=[indicator.pk]) in page
+    client.post(
+        reverse("alerts:follow", args=[indicator.pk]), {"next": reverse("indicators:detail", args=[indicator.pk])}
+    )
+    page = client.get(reverse("indicators:detail", args=[indicator.pk])).content.decode()
+    assert reverse("alerts:unfollow", args=[indicator.pk]) in page
+    assert "You follow this indicator" in page

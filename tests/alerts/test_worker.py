@@ -6,6 +6,7 @@ retry, and when unchanged figures are approved again.
 """
 
 import time
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -14,9 +15,12 @@ from indicators import periods
 from indicators.alerts import services
 from indicators.alerts.models import Delivery, SendState
 from indicators.alerts.services import alerts_raise
+from indicators.models import ScorecardEntry
+from returns import services as returns
+from returns.models import State
 from tests import factories
 
-from .conftest import approved_return, score, unscore
+from .conftest import score
 from .smtp import SmtpServer
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
@@ -66,10 +70,19 @@ def assert_once_each(smtp_server, users):
     assert smtp_server.recipients() == sorted(u.email for u in users)
 
 
-def test_red_figure_emails_each_recipient_once_and_recovery_once(celery_worker, smtp_server, people, indicator, period):
-    score(indicator, periods.add_months(period, -1), "amber", value="87")
-    approved_return(indicator, period, commentary="Two conferences moved for family illness.")
-    alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
+def test_approved_red_figure_emails_each_recipient_once_and_recovery_once(
+    celery_worker, smtp_server, people, indicator, period, officer, director
+):
+    """return_approve → recompute on the worker → alerts in its transaction → one email each over SMTP."""
+    earlier, red_month, green_month = periods.add_months(period, -2), periods.add_months(period, -1), period
+    for year in {periods.financial_year_of(m) for m in (earlier, red_month, green_month)}:
+        factories.TargetFactory(indicator=indicator, financial_year=year, target=D("90"), tolerance=D("5"))
+    factories.ReturnFactory(indicator=indicator, period=earlier, value=D("87"), state=State.APPROVED)
+    red = factories.ReturnFactory(
+        indicator=indicator, period=red_month, value=D("80"), commentary="Two conferences moved for family illness."
+    )
+    returns.return_submit(returns=[red], by=officer, confirm_warnings=True)
+    returns.return_approve(returns=[red], by=director)
 
     smtp_server.wait_for(len(people.immediate))
     assert_once_each(smtp_server, people.immediate)
@@ -80,22 +93,28 @@ def test_red_figure_emails_each_recipient_once_and_recovery_once(celery_worker, 
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
         assert "Percentage of ICPCs held within 15 working days" in part
+        assert periods.month_label(red_month) in part
         assert "80.0%" in part and "90.0%" in part and "85.5%" in part and "87.0%" in part
         assert "down, worsening" in part
         assert "Two conferences moved for family illness." in part
         assert f"/indicators/{indicator.pk}/" in part
 
-    # Reopened and approved again unchanged: nothing new goes out.
-    alerts_raise(changes=[unscore(indicator, period)])
-    alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
-    # Next month back to green: one "back on track" each, except to whoever turned recoveries off.
-    alerts_raise(changes=[score(indicator, periods.add_months(period, 1), "green", value="92", direction="up")])
+    # Reopened, then submitted and approved again unchanged: nothing new goes out.
+    returns.return_reopen(ret=red, by=director, reason="Checking a figure")
+    wait_until(lambda: not ScorecardEntry.objects.filter(indicator=indicator, period=red_month).exists(), what="reopen")
+    red.refresh_from_db()
+    returns.return_submit(returns=[red], by=officer, confirm_warnings=True)
+    returns.return_approve(returns=[red], by=director)
+    wait_until(lambda: ScorecardEntry.objects.filter(indicator=indicator, period=red_month).exists(), what="approval")
+    # The month after, back to green: one "back on track" each, except to whoever turned recoveries off.
+    green = factories.ReturnFactory(indicator=indicator, period=green_month, value=D("92"))
+    returns.return_submit(returns=[green], by=officer, confirm_warnings=True)
+    returns.return_approve(returns=[green], by=director)
     wanting_recovery = [u for u in people.immediate if u.notify_recovery]
     smtp_server.wait_for(len(people.immediate) + len(wanting_recovery))
     time.sleep(1)  # anything extra would arrive now
     assert smtp_server.count == len(people.immediate) + len(wanting_recovery)
     assert [m["Subject"] for m in smtp_server.to(people.officer.email)] == ["CP 5: red", "CP 5: back on track (green)"]
-    assert smtp_server.to(people.no_recoveries.email)[0]["Subject"] == "CP 5: red"
     assert len(smtp_server.to(people.no_recoveries.email)) == 1
     assert set(Delivery.objects.filter(channel="immediate").values_list("state", flat=True)) == {SendState.SENT}
 
@@ -117,7 +136,7 @@ def test_worker_killed_mid_send_each_email_arrives_once(celery_worker, smtp_serv
     # The killed one's task is not acknowledged (Redis would redeliver it after its visibility
     # timeout); after the lease the relay on beat queues the delivery again.
     wait_until(lambda: time.time() > held.claimed_at.timestamp() + LEASE + 0.2, what="the lease to expire")
-    assert services.outbox_relay() == {"deliveries": 1, "digests": 0}
+    assert services.outbox_relay() == {"deliveries": 1, "digests": 0, "reminders": 0}
 
     smtp_server.wait_for(len(people.immediate))
     time.sleep(1)

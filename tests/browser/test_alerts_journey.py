@@ -25,7 +25,6 @@ def test_failed_email_is_found_and_retried_and_follows_are_listed(
         last_error="The mail server refused the connection.",
     )
     Delivery.objects.create(alert=alert, recipient=performance_user, state=SendState.SENT)
-    Follow.objects.create(user=performance_user, indicator=indicator)
 
     login(performance_user)
     page.goto(f"{live_server.url}/alerts/")
@@ -46,6 +45,12 @@ def test_failed_email_is_found_and_retried_and_follows_are_listed(
     page.get_by_role("link", name="CP 5 alert").first.click()
     assert "CP 5" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page, "(one alert)")
+
+    page.get_by_role("link", name="Open CP 5").click()
+    page.get_by_role("button", name="Follow CP 5").click()
+    assert page.get_by_text("You follow CP 5").is_visible()
+    assert_accessible(page, "(indicator page, following)")
+    assert Follow.objects.filter(user=performance_user, indicator=indicator).exists()
 
     page.goto(f"{live_server.url}/accounts/profile/")
     assert page.get_by_role("heading", name="Indicators you follow").is_visible()

@@ -83,3 +83,33 @@ def test_takes_figure_by_frequency():
     assert periods.takes_figure(date(2022, 12, 1), "quarterly")
     assert periods.takes_figure(date(2023, 3, 1), "annual")
     assert not periods.takes_figure(date(2022, 12, 1), "annual")
+
+
+# --- Reminder dates (used by the reminders in indicators.alerts) ---
+
+
+@pytest.mark.parametrize(
+    ("day", "count", "expected"),
+    [
+        (date(2023, 1, 9), 0, date(2023, 1, 9)),
+        (date(2023, 1, 9), 1, date(2023, 1, 6)),  # over a weekend
+        (date(2023, 1, 4), 2, date(2022, 12, 30)),  # over the New Year bank holiday (Mon 2 Jan) and a weekend
+        (date(2023, 4, 11), 1, date(2023, 4, 6)),  # over Easter Monday and Good Friday
+        (date(2023, 5, 9), 2, date(2023, 5, 4)),  # over the coronation bank holiday (Mon 8 May)
+    ],
+)
+def test_working_days_before(day, count, expected):
+    assert deadlines.working_days_before(day, count) == expected
+
+
+def test_working_days_before_refuses_a_negative_count():
+    with pytest.raises(ValueError, match="0 or more"):
+        deadlines.working_days_before(date(2023, 1, 9), -1)
+
+
+def test_reminder_date_counts_back_from_the_due_date():
+    # Dec-22 is due on the 5th working day of January 2023, Mon 9 Jan (Mon 2 Jan is a bank holiday).
+    assert deadlines.due_date(date(2022, 12, 1)) == date(2023, 1, 9)
+    assert deadlines.reminder_date(date(2022, 12, 1), 2) == date(2023, 1, 5)
+    # Apr-23 is due Tue 9 May 2023 (1 and 8 May are bank holidays); two working days before is Thu 4 May.
+    assert deadlines.reminder_date(date(2023, 4, 1), 2) == date(2023, 5, 4)
