@@ -22,4 +22,4 @@ RUN SECRET_KEY=build-only-collectstatic-key-that-is-long-enough-to-pass-the-chec
 RUN useradd --create-home kpi
 USER kpi
 EXPOSE 8000
-CMD ["gunicorn", "kpiportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "kpiportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

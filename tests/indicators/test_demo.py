@@ -60,3 +60,31 @@ def test_the_demo_loads_the_seeds_and_a_second_run_changes_nothing():
     before = snapshot()
     call_command("load_demo", stdout=StringIO())
     assert snapshot() == before
+
+
+def seed_rows(path):
+    """(code, printed RAG) of each indicator row of the monthly board seed."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) > 23 and cells[0].strip() and cells[0].strip() != "Indicator Number":
+            yield cells[0].strip(), cells[23].strip().lower()
+
+
+def test_the_demo_scorecard_reproduces_every_rag_the_board_seed_prints(django_capture_on_commit_callbacks):
+    # The seed's RAG column judges Sep-20 against the 2020-21 target; the demo's
+    # tolerances (catalogue.csv) are chosen so the portal agrees with the board paper.
+    from pathlib import Path
+
+    from indicators.models import ScorecardEntry
+
+    with django_capture_on_commit_callbacks(execute=True):  # the demo's scorecard recompute runs on commit
+        call_command("load_demo", stdout=StringIO())
+    seed = Path(__file__).resolve().parents[2] / "indicators" / "demo_data" / "scorecard-2019-2021-monthly.txt"
+    printed = dict(seed_rows(seed))
+    assert len(printed) >= 30
+    ours = dict(
+        ScorecardEntry.objects.whole_authority()
+        .filter(period=date(2020, 9, 1), indicator__code__in=printed)
+        .values_list("indicator__code", "rag")
+    )
+    assert {code: ours.get(code) for code in printed} == printed
