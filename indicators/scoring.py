@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from itertools import accumulate
 from typing import NamedTuple
 
 HIGHER = "higher"
@@ -230,6 +231,7 @@ class WindowAggregates:
     totals give each window without re-reading it; the result equals
     `aggregate(points[start:stop], aggregation, unit=unit)` exactly (Decimal sums are
     exact at stored precision), which the tests check property by property.
+    Only the running totals the aggregation needs are kept, built by `accumulate`.
     """
 
     def __init__(self, points_oldest_first: Sequence[Point], aggregation: str, *, unit: str = ""):
@@ -238,27 +240,30 @@ class WindowAggregates:
         self.aggregation = aggregation
         self.scale = unit_scale(unit)
         self.length = len(points_oldest_first)
+        self._points = points_oldest_first
         zero = Decimal("0")
         # Prefix totals: index i holds the total of points[:i].
-        values, counts = [zero], [0]
-        numerators, denominators, parts = [zero], [zero], [0]
-        last_present = []  # index of the last point with a value at or before i, -1 for none
-        last = -1
-        for i, p in enumerate(points_oldest_first):
-            present = p.value is not None
-            values.append(values[-1] + p.value if present else values[-1])
-            counts.append(counts[-1] + 1 if present else counts[-1])
-            has_parts = p.numerator is not None and p.denominator is not None
-            numerators.append(numerators[-1] + p.numerator if has_parts else numerators[-1])
-            denominators.append(denominators[-1] + p.denominator if has_parts else denominators[-1])
-            parts.append(parts[-1] + 1 if has_parts else parts[-1])
-            if present:
-                last = i
-            last_present.append(last)
-        self._points = points_oldest_first
-        self._values, self._counts = values, counts
-        self._numerators, self._denominators, self._parts = numerators, denominators, parts
-        self._last_present = last_present
+        if aggregation in (SUM, MEAN):
+            values = [p[0] for p in points_oldest_first]
+            self._values = list(accumulate([zero if v is None else v for v in values], initial=zero))
+            self._counts = list(accumulate([v is not None for v in values], initial=0))
+        elif aggregation == RATIO:
+            parts = [p[1] is not None and p[2] is not None for p in points_oldest_first]
+            self._numerators = list(
+                accumulate(
+                    [p[1] if has else zero for p, has in zip(points_oldest_first, parts, strict=True)], initial=zero
+                )
+            )
+            self._denominators = list(
+                accumulate(
+                    [p[2] if has else zero for p, has in zip(points_oldest_first, parts, strict=True)], initial=zero
+                )
+            )
+            self._parts = list(accumulate(parts, initial=0))
+        else:
+            # Index of the last point with a value at or before i, -1 for none.
+            present = [i if p[0] is not None else -1 for i, p in enumerate(points_oldest_first)]
+            self._last_present = list(accumulate(present, max))
 
     def window(self, start: int, stop: int) -> Decimal | None:
         """The aggregate of points[start:stop]; indices outside the series are left out."""
@@ -283,6 +288,29 @@ class WindowAggregates:
             return None
         total = self._values[stop] - self._values[start]
         return total if self.aggregation == SUM else total / count
+
+    def windows(self, starts: Iterable[int], stops: Iterable[int]) -> list[Decimal | None]:
+        """`window(start, stop)` for each pair, the same values, in one pass over the pairs."""
+        length = self.length
+        bounds = [(0 if a < 0 else a, length if b > length else b) for a, b in zip(starts, stops, strict=True)]
+        if self.aggregation == LATEST:
+            last, points = self._last_present, self._points
+            return [points[last[b - 1]][0] if b > a and last[b - 1] >= a else None for a, b in bounds]
+        if self.aggregation == RATIO:
+            parts, numerators, denominators, scale = self._parts, self._numerators, self._denominators, self.scale
+            return [
+                scale * (numerators[b] - numerators[a]) / d
+                if b > a and parts[b] != parts[a] and (d := denominators[b] - denominators[a]) != 0
+                else None
+                for a, b in bounds
+            ]
+        values, counts = self._values, self._counts
+        if self.aggregation == SUM:
+            return [values[b] - values[a] if b > a and counts[b] != counts[a] else None for a, b in bounds]
+        return [
+            (values[b] - values[a]) / (counts[b] - counts[a]) if b > a and counts[b] != counts[a] else None
+            for a, b in bounds
+        ]
 
 
 def unit_scale(unit: str) -> Decimal:

@@ -8,6 +8,8 @@ Bulk writes that bypass model signals (`bulk_create`, `update`) call
 `indicators.scorecard.request_recompute` themselves.
 """
 
+import json
+
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from . import scorecard
@@ -46,7 +48,7 @@ def ensure_nightly_recompute(sender=None, **kwargs):
         name=NIGHTLY_TASK_NAME,
         task="indicators.tasks.recompute_scorecard",
         crontab=schedule,
-        kwargs='{"reason": "nightly"}',
+        kwargs=json.dumps({"reason": scorecard.NIGHTLY_REASON}),
         description="Recomputes every scorecard entry from approved figures, targets and comparators.",
     )
 

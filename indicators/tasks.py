@@ -18,9 +18,18 @@ from . import scorecard
 def recompute_scorecard(indicator_ids=None, from_period=None, reason=""):
     """Recompute the scorecard entries of these indicators (None: all) from `from_period` (ISO date) on.
 
-    Idempotent: a task delivered twice rewrites the same rows.
+    Idempotent: a task delivered twice computes the same rows, and the second writes nothing.
+    Cached pages are refreshed after every request but the nightly run's, which refreshes
+    them only when an entry changed.
     """
     result = scorecard.recompute(
-        indicator_ids=indicator_ids, from_period=date.fromisoformat(from_period) if from_period else None
+        indicator_ids=indicator_ids,
+        from_period=date.fromisoformat(from_period) if from_period else None,
+        refresh_pages=reason != scorecard.NIGHTLY_REASON,
     )
-    return {"entries": result.entries, "deleted": result.deleted, "rag_changes": len(result.rag_changes)}
+    return {
+        "entries": result.entries,
+        "written": result.written,
+        "deleted": result.deleted,
+        "rag_changes": len(result.rag_changes),
+    }

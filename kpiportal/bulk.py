@@ -13,7 +13,7 @@ path is taken. Primary keys are taken from the table's sequence first, so the
 caller gets them on its objects as with `bulk_create`.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -52,8 +52,30 @@ def _copy(model, fields, rows) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        write_row = copy.write_row
         for row in rows:
-            copy.write_row(row)
+            write_row(row)
+
+
+def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert plain rows (tuples of values in the order of `columns`, attribute names), without history.
+
+    For derived tables written in bulk (the scorecard's entries): no model instances are
+    built on PostgreSQL, where the rows go by COPY; elsewhere through `bulk_create`.
+    """
+    fields = [model._meta.get_field(name) for name in columns]
+    if _copyable(model):
+        _copy(model, fields, rows)
+        return
+    names = [f.attname for f in fields]
+    batch = []
+    for row in rows:
+        batch.append(model(**dict(zip(names, row, strict=True))))
+        if len(batch) == BATCH_SIZE:
+            model.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
 
 
 def _prepare(objs, now) -> None:

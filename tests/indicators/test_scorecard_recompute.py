@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from indicators import periods, scorecard
+from indicators import periods, scorecard, tasks
 from indicators.models import PortalSettings, ScorecardEntry, ScorecardState
 from returns.models import State
 from tests import factories
@@ -87,17 +87,39 @@ def test_seed_row_cp5_scores_as_worked_by_hand(cp5):
     assert aug.rag == "red" and aug.persistent_red is False  # Jun was green: only two reds
 
 
-def test_recompute_is_idempotent(cp5):
+def test_recompute_is_idempotent_and_a_second_run_writes_nothing(cp5):
     fields = [f for f in scorecard.ENTRY_COLUMNS if f != "computed_at"]
     scorecard.recompute()
     first = sorted(ScorecardEntry.objects.values_list(*fields))
+    untouched = sorted(ScorecardEntry.objects.values_list("pk", "computed_at"))
     version = ScorecardState.current_version()
     again = scorecard.recompute()
     partly = scorecard.recompute(indicator_ids=[cp5.pk], from_period=date(2020, 1, 1))
     assert sorted(ScorecardEntry.objects.values_list(*fields)) == first
-    assert (again.entries, again.deleted, again.rag_changes) == (18, 18, [])
-    assert (partly.entries, partly.rag_changes) == (9, [])
-    assert ScorecardState.current_version() == version + 2  # cached pages are drawn again
+    assert sorted(ScorecardEntry.objects.values_list("pk", "computed_at")) == untouched  # not even rewritten
+    assert (again.entries, again.written, again.deleted, again.unchanged, again.rag_changes) == (18, 0, 0, 18, [])
+    assert (partly.entries, partly.written, partly.rag_changes) == (9, 0, [])
+    assert ScorecardState.current_version() == version + 2  # a requested recompute redraws cached pages
+
+
+def test_the_nightly_run_keeps_cached_pages_unless_an_entry_changed(cp5):
+    scorecard.recompute()
+    version = ScorecardState.current_version()
+    tasks.recompute_scorecard(reason=scorecard.NIGHTLY_REASON)
+    assert ScorecardState.current_version() == version
+    ret = cp5.returns.get(period=date(2020, 9, 1))
+    ret.value = D("78")
+    ret.save()
+    assert tasks.recompute_scorecard(reason=scorecard.NIGHTLY_REASON) == {
+        "entries": 18,
+        "written": 1,
+        "deleted": 1,
+        "rag_changes": 1,
+    }
+    assert ScorecardState.current_version() == version + 1
+    assert entry(cp5, date(2020, 9, 1)).rag == "green"
+    tasks.recompute_scorecard(indicator_ids=[cp5.pk], reason="commentary changed")
+    assert ScorecardState.current_version() == version + 2
 
 
 def test_reopened_return_loses_its_entry_and_later_periods_follow(cp5):
@@ -279,12 +301,13 @@ def test_an_indicators_own_rating_comparator_and_band_are_used(cp5):
 
 def test_recompute_command_and_nightly_task_exist(cp5, capsys):
     call_command("recompute_scorecard")
-    assert "18 entries written (0 replaced), 18 whole-authority RAG changes" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "18 entries, 18 written (0 unchanged), 0 deleted, 18 whole-authority RAG changes" in out
     target = cp5.targets.get()
     target.target = D("40")
     target.save()
     call_command("recompute_scorecard", "--indicator", "CP 5", "--from", "2020-09")
-    assert "1 entries written (1 replaced), 1 whole-authority RAG changes" in capsys.readouterr().out
+    assert "1 entries, 1 written (0 unchanged), 1 deleted, 1 whole-authority RAG changes" in capsys.readouterr().out
     task = PeriodicTask.objects.get(name="Nightly full scorecard recompute")
     assert task.task == "indicators.tasks.recompute_scorecard" and task.crontab.hour == "2"
 

@@ -375,6 +375,19 @@ def test_window_aggregates_equal_aggregating_the_window(points, aggregation, uni
     assert windows.window(start, start + length) == expected
 
 
+@given(
+    points=points_strategy,
+    aggregation=st.sampled_from([s.SUM, s.RATIO, s.LATEST, s.MEAN]),
+    unit=st.sampled_from([s.PERCENT, s.RATE_PER_10K, "count"]),
+    bounds=st.lists(st.tuples(st.integers(min_value=-14, max_value=33), st.integers(min_value=-3, max_value=35))),
+)
+def test_many_windows_at_once_equal_each_window(points, aggregation, unit, bounds):
+    windows = s.WindowAggregates(points, aggregation, unit=unit)
+    starts, stops = [a for a, _ in bounds], [b for _, b in bounds]
+    expected = [s.aggregate(points[max(a, 0) : max(b, 0)], aggregation, unit=unit) for a, b in bounds]
+    assert windows.windows(starts, stops) == [windows.window(a, b) for a, b in bounds] == expected
+
+
 def test_window_aggregates_hand_worked_year_to_date_with_a_missing_month():
     # Apr 8/10, May missing, Jun 9/10 (90 %), Jul NA: YTD to Jul is 17/20 = 85 %, not the mean of 80 and 90.
     points = [s.Point(D("80"), D("8"), D("10")), s.Point(None), s.Point(D("90"), D("9"), D("10")), s.Point(None)]
