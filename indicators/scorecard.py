@@ -26,13 +26,13 @@ import threading
 import time
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -276,6 +276,14 @@ def _year_rules(context: _Context, indicator_id: int, unit: str, polarity: str, 
     return result
 
 
+# Whether a direction is an improvement under a polarity (`scoring.is_improving`), for every pair there is.
+_IMPROVING = {
+    (direction, polarity): scoring.is_improving(direction, polarity)
+    for direction in (None, scoring.UP, scoring.DOWN, scoring.FLAT)
+    for polarity in (scoring.HIGHER, scoring.LOWER, scoring.NEUTRAL, "")
+}
+
+
 def _month_number(period: date) -> int:
     return period.year * 12 + period.month - 1
 
@@ -318,31 +326,34 @@ def _score_series(
     dense = [_NO_POINT] * (numbers[-1] - first + 1)
     for number in numbers:
         dense[number - first] = points[number]
-    windows = scoring.WindowAggregates(dense, aggregation, unit=unit).windows
     calendar = context.calendar
     days = [calendar[n] for n in numbers]  # (period, financial year, months into the year, into the quarter)
     years = [year_rules[d[1]] for d in days]
     polarities = [y.polarity for y in years]
     series = [points[n] for n in numbers]
     values = [p[0] for p in series]
-    before = [points.get(n - step) for n in numbers]
-    previous_values = [None if p is None else p[0] for p in before]
+    index = [n - first for n in numbers]  # in the dense series, where a month without a figure has no value
+    previous_values = [dense[i - step][0] if i >= step else None for i in index]
 
     changes = list(map(scoring.change, values, previous_values))
     directions = list(map(scoring.direction, changes, [y.dot_threshold for y in years]))
     rags = list(map(scoring.rag, values, [y.rule for y in years]))
-    improving = list(map(scoring.is_improving, directions, polarities))
+    improving = [_IMPROVING[key] for key in zip(directions, polarities, strict=True)]
     improved = list(map(scoring.improved_on_last_period, values, previous_values, polarities))
     targets = [y.target for y in years]
     distances = list(map(scoring.distance_from_target, values, targets))
 
     # Windows, by index in the dense series: the quarter and the year to date up to this period, the
     # six periods before it, and last year's same months (that month's own YTD when it was scored).
-    index = [n - first for n in numbers]
+    # In the first quarter of a year the quarter to date is the year to date: the same window.
+    windows = scoring.WindowAggregates(dense, aggregation, unit=unit).windows
     ends = [i + 1 for i in index]
     year_starts = [i - d[2] for i, d in zip(index, days, strict=True)]
-    quarters = windows([i - d[3] for i, d in zip(index, days, strict=True)], ends)
     ytds = windows(year_starts, ends)
+    later = [k for k, d in enumerate(days) if d[2] != d[3]]  # months after the first quarter
+    quarters = ytds.copy()
+    for k, value in zip(later, windows([index[k] - days[k][3] for k in later], [ends[k] for k in later]), strict=True):
+        quarters[k] = value
     rolling = windows([i - 6 for i in index], index)
     ytd_of = dict(zip(numbers, ytds, strict=True))
     earlier = [k for k, n in enumerate(numbers) if n - 12 not in ytd_of]  # last year's month absent: its window
@@ -369,34 +380,47 @@ def _score_series(
 
     start = 0 if from_number is None else bisect_left(numbers, from_number)
     size = len(numbers) - start
-    if not size:
-        return iter(())
-    period_column = [d[0] for d in days[start:]]
-    comparator_columns = _comparators(context, indicator_id, team_id, period_column, values[start:], polarities[start:])
+    if start:
+        days, years, series, numbers = days[start:], years[start:], series[start:], numbers[start:]
+        values, polarities, previous_values, changes = (
+            values[start:],
+            polarities[start:],
+            previous_values[start:],
+            changes[start:],
+        )
+        directions, improving, improved, targets = (
+            directions[start:],
+            improving[start:],
+            improved[start:],
+            targets[start:],
+        )
+        distances, rags, reds = distances[start:], rags[start:], reds[start:]
+        quarters, ytds, previous_ytds, rolling = quarters[start:], ytds[start:], previous_ytds[start:], rolling[start:]
+    period_column = [d[0] for d in days]
     return zip(
         repeat(indicator_id, size),
         period_column,
         repeat(team_id, size),
-        values[start:],
-        [p[1] for p in series[start:]],
-        [p[2] for p in series[start:]],
-        [n in not_available for n in numbers[start:]],
-        polarities[start:],
-        previous_values[start:],
-        changes[start:],
-        [d or "" for d in directions[start:]],
-        improving[start:],
-        improved[start:],
-        targets[start:],
-        [y.threshold for y in years[start:]],
-        distances[start:],
-        rags[start:],
-        reds[start:],
-        quarters[start:],
-        ytds[start:],
-        previous_ytds[start:],
-        rolling[start:],
-        *comparator_columns,
+        values,
+        [p[1] for p in series],
+        [p[2] for p in series],
+        [n in not_available for n in numbers] if not_available else repeat(False, size),
+        polarities,
+        previous_values,
+        changes,
+        [d or "" for d in directions],
+        improving,
+        improved,
+        targets,
+        [y.threshold for y in years],
+        distances,
+        rags,
+        reds,
+        quarters,
+        ytds,
+        previous_ytds,
+        rolling,
+        *_comparators(context, indicator_id, team_id, period_column, values, polarities),
         strict=True,
     )
 
@@ -431,11 +455,13 @@ def compute_rows(
 
     Per indicator: the whole authority first, then each team by id; periods in order.
     """
+    return chain.from_iterable(_series_rows(context, figures, from_period, indicators or context.indicators))
+
+
+def _series_rows(context: _Context, figures: _Figures, from_period: date | None, indicators: Sequence[tuple]):
     from_number = None if from_period is None else _month_number(from_period)
     calendar = context.calendar
-    for indicator_id, unit, aggregation, frequency, polarity in (
-        context.indicators if indicators is None else indicators
-    ):
+    for indicator_id, unit, aggregation, frequency, polarity in indicators:
         whole = figures.whole.get(indicator_id, {})
         team_series = figures.teams.get(indicator_id, {})
         if not whole and not team_series:
@@ -454,12 +480,11 @@ def compute_rows(
             "from_number": from_number,
         }
         if whole:
-            yield from _score_series(
+            yield _score_series(
                 team_id=None, points=whole, not_available=figures.not_available.get(indicator_id, set()), **common
             )
-        no_team_gaps: set[int] = set()
         for team_id in sorted(team_series):
-            yield from _score_series(team_id=team_id, points=team_series[team_id], not_available=no_team_gaps, **common)
+            yield _score_series(team_id=team_id, points=team_series[team_id], not_available=set(), **common)
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -483,22 +508,25 @@ def _scope(indicator_ids: Iterable[int] | None, from_period: date | None):
     return entries
 
 
-def _stored_entries(entries) -> dict[tuple, tuple[int, tuple]]:
-    """(indicator, period, team) → (pk, row in ENTRY_COLUMNS order) of these entries, in one query."""
-    rows = _rows(entries.order_by().values_list("pk", *ENTRY_COLUMNS))
-    return {row[1:4]: (row[0], row[1:]) for row in rows}
+def _stored_rows(entries) -> list[tuple]:
+    """These entries' rows (ENTRY_COLUMNS), in the order `compute_rows` gives them, in one query."""
+    order = ("indicator_id", F("team_id").asc(nulls_first=True), "period")
+    return _rows(entries.order_by(*order).values_list(*ENTRY_COLUMNS))
 
 
-def _delete(pks: list[int]) -> None:
-    if not pks:
+def _delete(entries, keys: list[tuple]) -> None:
+    """Delete these (indicator, period, team) entries, among `entries`."""
+    if not keys:
         return
+    pks = {row[:3]: row[3] for row in _rows(entries.order_by().values_list("indicator_id", "period", "team_id", "pk"))}
+    ids = [pks[key] for key in keys]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(ScorecardEntry._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608 - the model's table
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])  # noqa: S608 - the model's table
         return
-    for i in range(0, len(pks), 500):
-        ScorecardEntry.objects.filter(pk__in=pks[i : i + 500]).delete()
+    for i in range(0, len(ids), 500):
+        ScorecardEntry.objects.filter(pk__in=ids[i : i + 500]).delete()
 
 
 @dataclass
@@ -510,45 +538,50 @@ class _Changes:
     deleted: int = 0
     rag_changes: list[RagChange] = field(default_factory=list)
 
-    def apply(self, rows: Iterable[tuple], stored: dict[tuple, tuple[int, tuple]]) -> None:
-        """Write the rows that differ from the stored entries; delete the stored ones not computed again."""
+    def apply(self, rows: Iterable[tuple], entries) -> None:
+        """Make `entries` (a queryset: the scope of these rows) hold exactly `rows`, writing only what differs."""
+        stored = _stored_rows(entries)
         if not stored:
             self._insert(rows)
             return
+        rows = list(rows)
+        self.entries += len(rows)
+        if rows == stored:  # the usual night: nothing changed, nothing written
+            return
+        before = {row[:3]: row for row in stored}
         changed: list[tuple] = []
-        stale: list[int] = []
+        stale: list[tuple] = []
         rag_changes = self.rag_changes
-        count = 0
         for row in rows:
-            count += 1
             key = row[:3]
-            old = stored.pop(key, None)
+            old = before.pop(key, None)
             if old is not None:
-                if old[1] == row:
+                if old == row:
                     continue
-                stale.append(old[0])
+                stale.append(key)
             changed.append(row)
             if key[2] is None:  # the whole authority: RAG changes for alerts
                 if old is None:
                     rag_changes.append(RagChange(key[0], key[1], None, row[_RAG], None, row[_PERSISTENT]))
-                elif (old[1][_RAG], old[1][_PERSISTENT]) != (row[_RAG], row[_PERSISTENT]):
+                elif (old[_RAG], old[_PERSISTENT]) != (row[_RAG], row[_PERSISTENT]):
                     rag_changes.append(
-                        RagChange(key[0], key[1], old[1][_RAG], row[_RAG], old[1][_PERSISTENT], row[_PERSISTENT])
+                        RagChange(key[0], key[1], old[_RAG], row[_RAG], old[_PERSISTENT], row[_PERSISTENT])
                     )
-        for key, (pk, old_row) in stored.items():  # no approved figure any more
-            stale.append(pk)
+        for key, old in before.items():  # no approved figure any more
+            stale.append(key)
             if key[2] is None:
-                rag_changes.append(RagChange(key[0], key[1], old_row[_RAG], None, old_row[_PERSISTENT], None))
-        _delete(stale)
+                rag_changes.append(RagChange(key[0], key[1], old[_RAG], None, old[_PERSISTENT], None))
+        _delete(entries, stale)
         if changed:
             bulk.copy_rows(ScorecardEntry, ENTRY_COLUMNS, changed)
-        self.entries += count
         self.written += len(changed)
         self.deleted += len(stale)
 
     def _insert(self, rows: Iterable[tuple]) -> None:
         """Nothing stored to compare with: the rows stream into the table as they are computed (PostgreSQL
         indexes them on the other core meanwhile), every whole-authority one a new RAG."""
+        if isinstance(rows, Sized) and not rows:
+            return
         rag_changes = self.rag_changes
         count = 0
 
@@ -593,13 +626,12 @@ def recompute(
         wanted = [row[0] for row in context.indicators]
         for start in range(0, len(context.indicators), SLICE):
             indicators = context.indicators[start : start + SLICE]
-            stored = _stored_entries(_scope([row[0] for row in indicators], from_period))
-            clock.lap("read")
-            found.apply(compute_rows(context, figures, from_period, indicators=indicators), stored)
+            rows = compute_rows(context, figures, from_period, indicators=indicators)
+            found.apply(rows, _scope([row[0] for row in indicators], from_period))
             clock.lap("score, compare and write")
         # Entries of indicators asked for but gone, or (full recompute) of indicators no longer in the catalogue.
         catalogue = wanted if ids is not None else Indicator.objects.values("pk")
-        found.apply([], _stored_entries(_scope(ids, from_period).exclude(indicator_id__in=catalogue)))
+        found.apply((), _scope(ids, from_period).exclude(indicator_id__in=catalogue))
         clock.lap("score, compare and write")
         changes = sorted(found.rag_changes, key=lambda c: (c.indicator_id, c.period))
         if refresh_pages or found.written or found.deleted:

@@ -1,9 +1,10 @@
 """Scorecard: full and incremental recompute, board page against a bare view, query counts, board pack.
 
 All figures from one run on one machine, so the ratios compare like with like:
-- full recompute of 500 indicators × 120 months × 6 teams (420,000 entries), from an empty table and again,
-  with the CPU it took in Python and in PostgreSQL (the wall time depends on what else runs on the 2 cores:
-  the load average is reported with it);
+- full recompute of 500 indicators × 120 months × 6 teams (420,000 entries): from an empty table, again with
+  nothing changed (it writes nothing), and after every target changed (most entries rewritten), each with the
+  CPU it took in Python and in PostgreSQL (the wall time depends on what else runs on the 2 cores: the load
+  average is reported with it);
 - incremental recompute after one approval (one indicator, from its period on);
 - then, on 300 indicators × 25 months × 5 teams: the board scorecard's server time (uncached and cached)
   and its ratio to a bare Django view rendering the same number of rows and cells from a list; SQL
@@ -68,39 +69,47 @@ def _backend_cpu() -> float | None:
         return None
 
 
-def _recompute(report):
-    from indicators import periods, scorecard
-    from returns.models import Return
+def _measured(report, label: str, ok_target: bool = True, **kwargs):
+    """One recompute: its wall time against the target, and the CPU it took in Python and in PostgreSQL."""
+    from indicators import scorecard
 
-    ids = generate(indicators=500, months=120, teams=6, end=END, prefix="F")
-    load = os.getloadavg()[0]
-    report.add("scorecard", "machine load average (1 min) before the recompute", load, "")
     python_cpu, backend_cpu = time.process_time(), _backend_cpu()
-    first = scorecard.recompute()
+    result = scorecard.recompute(**kwargs)
     python_cpu = time.process_time() - python_cpu
     backend_cpu = _backend_cpu() - backend_cpu if backend_cpu is not None else None
     report.add(
         "scorecard",
-        f"full recompute, empty table: 500 × 120 × 6 ({first.entries:,} entries) (s)",
-        first.seconds,
+        f"{label}: {result.entries:,} entries, {result.written:,} written, {result.deleted:,} deleted (s)",
+        result.seconds,
         "s",
-        target="≤ 10 s",
-        ok=first.seconds <= 10,
+        target="≤ 10 s" if ok_target else "",
+        ok=result.seconds <= 10 if ok_target else None,
     )
-    report.add("scorecard", "  CPU of that recompute: Python (s)", python_cpu, "s")
+    report.add("scorecard", "  CPU: Python (s)", python_cpu, "s")
     if backend_cpu is not None:
-        report.add("scorecard", "  CPU of that recompute: PostgreSQL backend (s)", backend_cpu, "s")
-    again = scorecard.recompute()
-    report.add(
-        "scorecard",
-        "full recompute again, replacing every entry (s)",
-        again.seconds,
-        "s",
-        target="≤ 10 s",
-        ok=again.seconds <= 10,
-    )
-    for name, seconds in again.timings.items():
-        report.add("scorecard", f"  of which {name} (s)", seconds, "s")
+        report.add("scorecard", "  CPU: PostgreSQL backend (s)", backend_cpu, "s")
+    for name, seconds in result.timings.items():
+        report.add("scorecard", f"  wall: {name} (s)", seconds, "s")
+    return result
+
+
+def _recompute(report):
+    from django.db.models import F
+
+    from indicators import periods, scorecard
+    from indicators.models import Target
+    from returns.models import Return
+
+    ids = generate(indicators=500, months=120, teams=6, end=END, prefix="F")
+    report.add("scorecard", "machine load average (1 min) before the recompute", os.getloadavg()[0], "")
+    _measured(report, "full recompute 500 × 120 × 6, empty table")
+    again = _measured(report, "full recompute again, nothing changed")
+    assert again.written == again.deleted == 0 and not again.rag_changes, again
+    # The worst case of a night: every target changed (a new year's targets imported), so every entry
+    # of an indicator with a target is rewritten.
+    Target.objects.update(target=F("target") + 1)
+    report.add("scorecard", "machine load average (1 min) now", os.getloadavg()[0], "")
+    _measured(report, "full recompute after every target changed")
     ret = Return.objects.get(indicator_id=ids[7], period=END)
 
     def one_approval():
