@@ -533,6 +533,7 @@ def _delete(entries, keys: list[tuple]) -> None:
 class _Changes:
     """What a recompute found against the stored entries, slice by slice."""
 
+    clock: "_Clock"
     entries: int = 0
     written: int = 0
     deleted: int = 0
@@ -540,13 +541,18 @@ class _Changes:
 
     def apply(self, rows: Iterable[tuple], entries) -> None:
         """Make `entries` (a queryset: the scope of these rows) hold exactly `rows`, writing only what differs."""
+        clock = self.clock
         stored = _stored_rows(entries)
+        clock.lap("read entries")
         if not stored:
             self._insert(rows)
+            clock.lap("score and write (streamed)")
             return
         rows = list(rows)
+        clock.lap("score")
         self.entries += len(rows)
         if rows == stored:  # the usual night: nothing changed, nothing written
+            clock.lap("compare")
             return
         before = {row[:3]: row for row in stored}
         changed: list[tuple] = []
@@ -571,9 +577,11 @@ class _Changes:
             stale.append(key)
             if key[2] is None:
                 rag_changes.append(RagChange(key[0], key[1], old[_RAG], None, old[_PERSISTENT], None))
+        clock.lap("compare")
         _delete(entries, stale)
         if changed:
             bulk.copy_rows(ScorecardEntry, ENTRY_COLUMNS, changed)
+        clock.lap("write")
         self.written += len(changed)
         self.deleted += len(stale)
 
@@ -617,28 +625,26 @@ def recompute(
         from_period = periods.month_start(from_period)
     if ids == []:
         return RecomputeResult(entries=0)
-    found = _Changes()
+    found = _Changes(clock)
     with _collector_paused(), transaction.atomic():
         _lock()
         context = _context(ids)
         figures = _figures(context.indicators, everything=ids is None)
-        clock.lap("read")
+        clock.lap("read inputs")
         wanted = [row[0] for row in context.indicators]
         for start in range(0, len(context.indicators), SLICE):
             indicators = context.indicators[start : start + SLICE]
             rows = compute_rows(context, figures, from_period, indicators=indicators)
             found.apply(rows, _scope([row[0] for row in indicators], from_period))
-            clock.lap("score, compare and write")
         # Entries of indicators asked for but gone, or (full recompute) of indicators no longer in the catalogue.
         catalogue = wanted if ids is not None else Indicator.objects.values("pk")
         found.apply((), _scope(ids, from_period).exclude(indicator_id__in=catalogue))
-        clock.lap("score, compare and write")
         changes = sorted(found.rag_changes, key=lambda c: (c.indicator_id, c.period))
         if refresh_pages or found.written or found.deleted:
             ScorecardState.objects.get_or_create(pk=1)
             ScorecardState.objects.filter(pk=1).update(version=F("version") + 1, recomputed_at=timezone.now())
         scorecard_changed.send(sender=RecomputeResult, changes=changes, indicator_ids=ids)
-    clock.lap("commit")
+    clock.lap("alerts and commit")
     logger.info(
         "scorecard recompute: %s indicators from %s, %d entries: %d written, %d deleted, %d RAG changes in %.2fs (%s)",
         "all" if ids is None else len(ids),
