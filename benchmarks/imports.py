@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+
 from indicators import cells, periods
 from kpiportal import tabular
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
@@ -421,14 +423,17 @@ def comparators_import(table: tabular.Table, *, by, commit: bool, create_sources
     report.errors.extend(parsed.errors)
     if report.errors:
         return report
-    changes = plan(parsed, report)
-    if changes.new_sources:
+    if parsed.new_sources:
         report.notes.append(
             "New comparators will be added: "
-            + ", ".join(f"{s.name} ({s.kind_label})" for s in changes.new_sources)
+            + ", ".join(f"{s.name} ({s.kind_label})" for s in parsed.new_sources)
             + ". Check their kinds before you confirm; you can change them later under Comparators."
         )
-    if commit:
-        services.comparator_values_write(changes, by=by)
-        report.written = True
+    if not commit:
+        plan(parsed, report)
+        return report
+    with transaction.atomic():
+        # Planned inside the writing transaction, so what is compared is what is updated.
+        services.comparator_values_write(plan(parsed, report), by=by)
+    report.written = True
     return report

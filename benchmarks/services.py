@@ -14,14 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import Indicator, PortalSettings
+from kpiportal import bulk
 
 from . import imports, rules
 from .models import ComparatorSource, ComparatorValue, RatingComparator
-
-BATCH_SIZE = 2000
 
 
 class ComparatorError(Exception):
@@ -170,9 +168,11 @@ def comparator_value_delete(*, comparator_value: ComparatorValue, by) -> None:
 def comparator_values_write(plan: "imports.Plan", *, by) -> None:
     """Write a checked comparator import (`imports.comparators_import`) in one transaction.
 
-    Creates the new sources the user agreed to, inserts new values, updates the
-    changed ones (locking them first), with history attributed to `by`; then asks
-    for the affected indicators' scorecards to be recomputed after commit.
+    Creates the new sources the user agreed to, inserts new values and updates
+    the changed ones, with a history record for each, attributed to `by`; then
+    asks for the affected indicators' scorecards to be recomputed after commit.
+    On PostgreSQL the values and their history go by COPY (50,000 rows in a
+    couple of seconds); elsewhere through simple-history's bulk helpers.
     """
     from indicators.importing import check_can_import
 
@@ -185,17 +185,15 @@ def comparator_values_write(plan: "imports.Plan", *, by) -> None:
             position += 1
             source = ComparatorSource(name=new.name, kind=new.kind, position=position)
             source._history_user = by
-            source._change_reason = "Imported comparators"
+            source._change_reason = IMPORT_REASON
             source.save()
             source_ids[imports.key(new.name)] = source.pk
 
-        def source_of(row):
-            return row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)]
-
-        to_create = [
-            ComparatorValue(
+        def value_of(row, source_id, pk=None):
+            return ComparatorValue(
+                pk=pk,
                 indicator_id=row.indicator_id,
-                source_id=source_of(row),
+                source_id=source_id,
                 period_kind=row.period_kind,
                 period_start=row.period_start,
                 value=row.value,
@@ -203,25 +201,19 @@ def comparator_values_write(plan: "imports.Plan", *, by) -> None:
                 loaded_by=by,
                 loaded_at=now,
             )
+
+        new = [
+            value_of(row, row.source_id if row.source_id is not None else source_ids[imports.key(row.source_name)])
             for row in plan.create
         ]
-        changes = {pk: row for row, pk in plan.update}
-        to_update = list(ComparatorValue.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk"))
-        for value in to_update:
-            row = changes[value.pk]
-            value.value, value.note, value.loaded_by, value.loaded_at = row.value, row.note, by, now
-        history = {"default_user": by, "default_change_reason": "Imported comparators", "default_date": now}
-        if to_create:
-            bulk_create_with_history(to_create, ComparatorValue, batch_size=BATCH_SIZE, **history)
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                ComparatorValue,
-                ["value", "note", "loaded_by", "loaded_at"],
-                batch_size=BATCH_SIZE,
-                **history,
-            )
+        changed = [value_of(row, row.source_id, pk) for row, pk in plan.update]
+        history = {"by": by, "reason": IMPORT_REASON, "now": now}
+        bulk.insert_with_history(ComparatorValue, new, **history)
+        bulk.update_with_history(ComparatorValue, changed, ["value", "note", "loaded_by", "loaded_at"], **history)
         _recompute_after_commit(plan.indicator_ids, "comparators imported")
+
+
+IMPORT_REASON = "Imported comparators"
 
 
 # --- The rating comparator ------------------------------------------------------------------------------

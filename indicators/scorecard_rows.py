@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Max, QuerySet
 
@@ -44,11 +45,18 @@ FEED_FIELDS = (
 )
 
 
+class MonthFigure(NamedTuple):
+    """A whole-authority figure of one month, as the month columns show it."""
+
+    value: Decimal | None
+    not_available: bool
+
+
 @dataclass
 class ScorecardRow:
     indicator: Indicator
     entry: ScorecardEntry | None  # the whole authority at the period; None when there is no approved figure
-    history: dict[date, ScorecardEntry] = field(default_factory=dict)  # whole authority, months shown
+    history: dict[date, MonthFigure] = field(default_factory=dict)  # whole authority, months shown
     teams: list[ScorecardEntry] = field(default_factory=list)
     comparators: list[ComparatorFigure] = field(default_factory=list)
     commentary: str = ""
@@ -109,8 +117,9 @@ def build_scorecard(
 
     An indicator is listed when it has an approved figure in any of `months` or at
     the period; with `only_with_figures`, only when it has one at the period (the
-    feed). Queries: indicators, entries, and one each for teams, comparators
-    (two) and commentary when asked — the same number for 30 or 300 indicators.
+    feed). Queries: indicators, the months' figures, the period's entries, and one
+    each for teams, comparators (two) and commentary when asked — the same number
+    for 30 or 300 indicators.
     """
     months = sorted(set(months or []) | {period})
     if indicators is None:
@@ -118,19 +127,23 @@ def build_scorecard(
     indicators = indicators.select_related("theme", "service_area", "responsible_officer").order_by(
         "theme__position", "theme__name", "position", "code"
     )
-    entries = ScorecardEntry.objects.whole_authority().filter(indicator__in=indicators.values("pk"), period__in=months)
-    by_indicator: dict[int, dict[date, ScorecardEntry]] = defaultdict(dict)
-    for entry in entries.select_related("comparator_source"):
-        by_indicator[entry.indicator_id][entry.period] = entry
+    chosen = ScorecardEntry.objects.whole_authority().filter(indicator__in=indicators.values("pk"))
+    # The months as plain tuples (thousands of them); the period itself as full entries.
+    history: dict[int, dict[date, MonthFigure]] = defaultdict(dict)
+    for indicator_id, month, value, not_available in chosen.filter(period__in=months).values_list(
+        "indicator_id", "period", "value", "not_available"
+    ):
+        history[indicator_id][month] = MonthFigure(value, not_available)
+    entries = {e.indicator_id: e for e in chosen.filter(period=period).select_related("comparator_source")}
     rows = []
     for indicator in indicators:
-        history = by_indicator.get(indicator.pk)
-        if not history:
+        figures = history.get(indicator.pk)
+        if not figures:
             continue
-        entry = history.get(period)
+        entry = entries.get(indicator.pk)
         if only_with_figures and entry is None:
             continue
-        rows.append(ScorecardRow(indicator=indicator, entry=entry, history=history))
+        rows.append(ScorecardRow(indicator=indicator, entry=entry, history=figures))
     ids = [row.indicator.pk for row in rows]
     if teams and ids:
         team_entries = (

@@ -120,7 +120,7 @@ def persistent_red(rags_oldest_first: Sequence[str], periods: int = DEFAULT_PERS
     """Red for the last `periods` consecutive periods (the list ends with the current period)."""
     if periods < 1 or len(rags_oldest_first) < periods:
         return False
-    return all(r == RED for r in rags_oldest_first[-periods:])
+    return list(rags_oldest_first[-periods:]).count(RED) == periods
 
 
 def distance_from_target(value: Decimal | None, target: Decimal | None) -> Decimal | None:

@@ -1,4 +1,4 @@
-"""Inserting many rows at once for imports: PostgreSQL COPY, the ORM everywhere else.
+"""Inserting and updating many rows at once for imports: PostgreSQL COPY, the ORM everywhere else.
 
 `bulk_create` spends most of its time preparing each value in Python (about
 5 s for 30,000 returns on the machines here, against about 1 s for COPY of
@@ -16,7 +16,7 @@ caller gets them on its objects as with `bulk_create`.
 from collections.abc import Sequence
 
 from django.db import connection, models
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 BATCH_SIZE = 1000
 _PLAIN_FIELDS = (
@@ -90,11 +90,71 @@ def insert_with_history(model, objs: Sequence[models.Model], *, by, reason: str,
             objs, model, batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason, default_date=now
         )
     insert(model, objs, now=now)
+    if not _copy_history(model, objs, by=by, reason=reason, now=now, history_type="+"):
+        return bulk_create_with_history(  # pragma: no cover - a history model with columns of its own
+            objs, model, batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason, default_date=now
+        )
+    return objs
+
+
+def update_with_history(
+    model, objs: Sequence[models.Model], fields: Sequence[str], *, by, reason: str, now
+) -> Sequence[models.Model]:
+    """Save `fields` of existing rows and record a change in their history (as `bulk_update_with_history` would).
+
+    On PostgreSQL the new values go by COPY into a temporary table and one
+    `UPDATE … FROM` applies them (Django's `bulk_update` builds a CASE per
+    field per row: minutes for 50,000 rows); `auto_now` fields are stamped.
+    """
+    if not objs:
+        return objs
+    history_model = model.history.model
+    _prepare(objs, now)
+    stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    fields = [*fields, *(f for f in stamped if f not in fields)]
+    if not (_copyable(model) and _copyable(history_model)):
+        bulk_update_with_history(
+            objs, model, fields, batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason, default_date=now
+        )
+        return objs
+    _update_from_temporary_table(model, objs, [model._meta.get_field(f) for f in fields])
+    if not _copy_history(model, objs, by=by, reason=reason, now=now, history_type="~"):
+        model.history.bulk_history_create(  # pragma: no cover - a history model with columns of its own
+            objs, update=True, default_user=by, default_change_reason=reason, default_date=now
+        )
+    return objs
+
+
+def _update_from_temporary_table(model, objs, fields) -> None:
+    # Table and column names come from the model's metadata, quoted; values go by COPY.
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    temp = quote(f"_update_{model._meta.db_table}")
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    names = ", ".join(quote(f.column) for f in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([getattr(obj, f.attname) for f in columns])
+        assignments = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM {temp} AS u "  # noqa: S608
+            f"WHERE t.{quote(pk.column)} = u.{quote(pk.column)}"
+        )
+        cursor.execute(f"DROP TABLE {temp}")
+
+
+def _copy_history(model, objs, *, by, reason: str, now, history_type: str) -> bool:
+    """COPY one history record per object as it now stands; False when the history model has columns of its own."""
+    history_model = model.history.model
     tracked = [f.attname for f in history_model.tracked_fields]
     extra = {
         "history_date": now,
         "history_change_reason": reason,
-        "history_type": "+",
+        "history_type": history_type,
         "history_user_id": by.pk if by is not None else None,
     }
     if hasattr(history_model, "history_relation"):  # pragma: no cover - not used by the portal's models
@@ -102,9 +162,7 @@ def insert_with_history(model, objs: Sequence[models.Model], *, by, reason: str,
     fields = [f for f in history_model._meta.concrete_fields if f.attname != history_model._meta.pk.attname]
     names = [f.attname for f in fields]
     if set(names) != set(tracked) | set(extra):
-        return bulk_create_with_history(  # pragma: no cover - a history model with columns of its own
-            objs, model, batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason, default_date=now
-        )
+        return False  # pragma: no cover - a history model with columns of its own
 
     def rows():
         for obj in objs:
@@ -115,4 +173,4 @@ def insert_with_history(model, objs: Sequence[models.Model], *, by, reason: str,
             yield [values[name] for name in names]
 
     _copy(history_model, fields, rows())
-    return objs
+    return True

@@ -304,3 +304,30 @@ def test_command_refuses_a_user_outside_the_performance_team(catalogue, officer,
     with pytest.raises(CommandError, match="Only the performance team"):
         call_command("import_comparators", str(path), "--user", "officer")
     assert ComparatorValue.objects.count() == 0
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "orm"])
+def test_both_write_paths_give_the_same_values_and_history(catalogue, performance_user, monkeypatch, copy):
+    """PostgreSQL writes by COPY; other databases (the SQLite default) through the ORM. Same result either way."""
+    from kpiportal import bulk
+
+    if not copy:
+        monkeypatch.setattr(bulk, "_copyable", lambda model: False)
+    rows = [HEADER, ["CP 5", "SN", "2019/20", "80.6", "a"], ["CP 5", "Kingston", "2020/21 Q3", "n/a", "b"]]
+    load(rows, performance_user, create_sources=True)
+    rows[1][3] = "81"
+    report = load(rows, performance_user)
+    assert counts(report) == (0, 1, 1)
+    assert stored() == {
+        ("CP 5", "Statistical neighbours", "year", date(2019, 4, 1)): (D("81"), "a"),
+        ("CP 5", "Kingston", "quarter", date(2020, 10, 1)): (None, "b"),
+    }
+    sn = ComparatorValue.objects.get(source__name="Statistical neighbours")
+    assert [(h.history_type, h.value, h.history_user, h.history_change_reason) for h in sn.history.all()] == [
+        ("~", D("81"), performance_user, "Imported comparators"),
+        ("+", D("80.6"), performance_user, "Imported comparators"),
+    ]
+    assert sn.loaded_by == performance_user
+    # New rows after a COPY get fresh keys from the same sequence as any other insert.
+    other = factories.ComparatorValueFactory(indicator=catalogue["FD 6"], source=catalogue["ENG"])
+    assert other.pk > sn.pk

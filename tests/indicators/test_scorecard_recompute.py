@@ -59,7 +59,7 @@ def cp5():
 
 def test_seed_row_cp5_scores_as_worked_by_hand(cp5):
     result = scorecard.recompute()
-    assert result.entries == 18
+    assert (result.entries, result.deleted) == (18, 0)
     sep = entry(cp5, date(2020, 9, 1))
     assert sep.value == D("48")
     assert sep.previous_value == D("44")
@@ -92,10 +92,12 @@ def test_recompute_is_idempotent(cp5):
     scorecard.recompute()
     first = sorted(ScorecardEntry.objects.values_list(*fields))
     version = ScorecardState.current_version()
-    scorecard.recompute()
-    scorecard.recompute(indicator_ids=[cp5.pk], from_period=date(2020, 1, 1))
+    again = scorecard.recompute()
+    partly = scorecard.recompute(indicator_ids=[cp5.pk], from_period=date(2020, 1, 1))
     assert sorted(ScorecardEntry.objects.values_list(*fields)) == first
-    assert ScorecardState.current_version() == version + 2
+    assert (again.entries, again.deleted, again.rag_changes) == (18, 18, [])
+    assert (partly.entries, partly.rag_changes) == (9, [])
+    assert ScorecardState.current_version() == version + 2  # cached pages are drawn again
 
 
 def test_reopened_return_loses_its_entry_and_later_periods_follow(cp5):
@@ -277,9 +279,12 @@ def test_an_indicators_own_rating_comparator_and_band_are_used(cp5):
 
 def test_recompute_command_and_nightly_task_exist(cp5, capsys):
     call_command("recompute_scorecard")
-    assert "18 entries written" in capsys.readouterr().out
+    assert "18 entries written (0 replaced), 18 whole-authority RAG changes" in capsys.readouterr().out
+    target = cp5.targets.get()
+    target.target = D("40")
+    target.save()
     call_command("recompute_scorecard", "--indicator", "CP 5", "--from", "2020-09")
-    assert "1 entries written" in capsys.readouterr().out
+    assert "1 entries written (1 replaced), 1 whole-authority RAG changes" in capsys.readouterr().out
     task = PeriodicTask.objects.get(name="Nightly full scorecard recompute")
     assert task.task == "indicators.tasks.recompute_scorecard" and task.crontab.hour == "2"
 

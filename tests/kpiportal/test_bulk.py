@@ -63,3 +63,26 @@ def test_insert_without_history_sets_auto_timestamps(performance_user):
     events = bulk.insert(ReturnEvent, [ReturnEvent(ret=ret, kind="imported", actor=performance_user)], now=now)
     assert ReturnEvent.objects.get(pk=events[0].pk).at == now
     assert bulk.insert(ReturnEvent, [], now=now) == []
+
+
+def test_updates_by_copy_and_by_the_orm_give_the_same_rows_and_history(performance_user, officer, monkeypatch):
+    indicator = factories.IndicatorFactory(code="CP 5")
+    created = timezone.now()
+    returns = bulk.insert_with_history(
+        Return, returns_for(indicator, 2020, performance_user), by=performance_user, reason="Imported", now=created
+    )
+    first, second = returns[:6], returns[6:]
+    for ret in returns:
+        ret.value += 1
+    now = timezone.now()
+    bulk.update_with_history(Return, first, ["value"], by=officer, reason="Corrected", now=now)
+    monkeypatch.setattr(bulk, "_copyable", lambda model: False)
+    bulk.update_with_history(Return, second, ["value"], by=officer, reason="Corrected", now=now)
+
+    stored = {r.period.month: (r.value, r.updated_at, r.created_at) for r in Return.objects.filter(indicator=indicator)}
+    assert stored == {m: (D(m) + D("1.125"), now, created) for m in range(1, 13)}
+    changes = Return.history.filter(history_type="~").order_by("period")
+    assert [(h.period.month, h.value, h.history_user, h.history_change_reason) for h in changes] == [
+        (m, D(m) + D("1.125"), officer, "Corrected") for m in range(1, 13)
+    ]
+    assert bulk.update_with_history(Return, [], ["value"], by=officer, reason="", now=now) == []

@@ -27,6 +27,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--from: {exc}") from exc
         result = scorecard.recompute(indicator_ids=ids, from_period=start)
         self.stdout.write(
-            f"Scorecard recomputed in {result.seconds:.2f}s: {result.entries} entries written, "
-            f"{result.deleted} replaced or removed, {len(result.rag_changes)} whole-authority RAG changes."
+            f"Scorecard recomputed in {result.seconds:.2f}s: {result.entries} entries written "
+            f"({result.deleted} replaced), {len(result.rag_changes)} whole-authority RAG changes."
         )
