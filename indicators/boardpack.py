@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import formatting, periods
-from .layouts import CHANGE, FIGURE, MOVEMENT, RAG, Column
+from .layouts import CHANGE, FIGURE, MOVEMENT, RAG, RATING, Column
 from .scorecard_rows import ScorecardRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,11 +120,13 @@ def _cell(sheet, column: Column, row: ScorecardRow, styles: _Styles) -> WriteOnl
             return _text(sheet, "NA", alignment=styles.right)
         if cell.value is None:
             return WriteOnlyCell(sheet, value=None)
+        if cell.period_label:  # a figure of another year than its column's: the year is written beside it
+            return _text(sheet, cell.text, alignment=styles.right)
         out = WriteOnlyCell(sheet, value=float(cell.value))
         out.number_format = styles.number_format(cell.kind, cell.unit, cell.decimals)
         out.alignment = styles.top
         return out
-    if cell.kind == RAG:
+    if cell.kind in (RAG, RATING):
         if not cell.group:
             return WriteOnlyCell(sheet, value=None)
         return _text(
