@@ -10,6 +10,7 @@ or a carriage return is never a formula.
 """
 
 import io
+from copy import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -63,6 +64,23 @@ class _Styles:
         self.rag_fonts = {k: Font(bold=True, color=font) for k, (_, font) in RAG_FILLS.items()}
         self.movement_fonts = {k: Font(color=colour) for k, colour in MOVEMENT_FONTS.items()}
         self.formats: dict[tuple[str, str, int], str] = {}
+        self._records: dict[tuple, object] = {}
+
+    def apply(self, cell: WriteOnlyCell, style: dict) -> WriteOnlyCell:
+        """Give the cell its look. Setting font, fill and alignment cell by cell makes openpyxl hash the
+        style objects every time; cells that look alike share one style record, copied from the first.
+        The records belong to this workbook (they index its style tables)."""
+        if not style:
+            return cell
+        key = tuple(sorted((name, id(setting)) for name, setting in style.items()))
+        record = self._records.get(key)
+        if record is None:
+            for name, setting in style.items():
+                setattr(cell, name, setting)
+            self._records[key] = copy(cell._style)
+        else:
+            cell._style = copy(record)
+        return cell
 
     def number_format(self, kind: str, unit: str, decimals: int) -> str:
         key = (kind, unit, decimals)
@@ -76,14 +94,12 @@ class _Styles:
         return found
 
 
-def _text(sheet, value: str, **style) -> WriteOnlyCell:
+def _text(sheet, styles: "_Styles", value: str, **style) -> WriteOnlyCell:
     """A string cell that is always text, never a formula."""
     cell = WriteOnlyCell(sheet, value=None)
     cell.value = value
     cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+    return styles.apply(cell, style)
 
 
 def _write_sheet(workbook: Workbook, spec: Sheet, styles: _Styles) -> None:
@@ -102,13 +118,16 @@ def _write_sheet(workbook: Workbook, spec: Sheet, styles: _Styles) -> None:
     sheet.oddFooter.center.text = "&P of &N"
     sheet.oddHeader.left.text = f"{settings.COUNCIL_NAME} — {spec.heading}"
 
-    sheet.append([_text(sheet, spec.heading, font=styles.title)])
+    sheet.append([_text(sheet, styles, spec.heading, font=styles.title)])
     sheet.append(
-        [_text(sheet, c.header, font=styles.header, fill=styles.header_fill, alignment=styles.wrap) for c in columns]
+        [
+            _text(sheet, styles, c.header, font=styles.header, fill=styles.header_fill, alignment=styles.wrap)
+            for c in columns
+        ]
     )
     for group, rows in spec.groups:
         if group:
-            sheet.append([_text(sheet, group, font=styles.group, fill=styles.group_fill)])
+            sheet.append([_text(sheet, styles, group, font=styles.group, fill=styles.group_fill)])
         for row in rows:
             sheet.append([_cell(sheet, column, row, styles) for column in columns])
 
@@ -117,25 +136,23 @@ def _cell(sheet, column: Column, row: ScorecardRow, styles: _Styles) -> WriteOnl
     cell = column.cell(row)
     if cell.kind in (FIGURE, CHANGE):
         if cell.not_available:
-            return _text(sheet, "NA", alignment=styles.right)
+            return _text(sheet, styles, "NA", alignment=styles.right)
         if cell.value is None:
             return WriteOnlyCell(sheet, value=None)
         if cell.period_label:  # a figure of another year than its column's: the year is written beside it
-            return _text(sheet, cell.text, alignment=styles.right)
+            return _text(sheet, styles, cell.text, alignment=styles.right)
         out = WriteOnlyCell(sheet, value=float(cell.value))
-        out.number_format = styles.number_format(cell.kind, cell.unit, cell.decimals)
-        out.alignment = styles.top
-        return out
+        number_format = styles.number_format(cell.kind, cell.unit, cell.decimals)
+        return styles.apply(out, {"number_format": number_format, "alignment": styles.top})
     if cell.kind in (RAG, RATING):
         if not cell.group:
             return WriteOnlyCell(sheet, value=None)
-        return _text(
-            sheet, cell.text, fill=styles.rag_fills[cell.group], font=styles.rag_fonts[cell.group], alignment=styles.top
-        )
+        fill, font = styles.rag_fills[cell.group], styles.rag_fonts[cell.group]
+        return _text(sheet, styles, cell.text, fill=fill, font=font, alignment=styles.top)
     if cell.kind == MOVEMENT:
-        return _text(sheet, cell.text, font=styles.movement_fonts[cell.improving], alignment=styles.top)
+        return _text(sheet, styles, cell.text, font=styles.movement_fonts[cell.improving], alignment=styles.top)
     text = cell.text
-    return _text(sheet, text, alignment=styles.wrap if column.width >= 40 else styles.top)
+    return _text(sheet, styles, text, alignment=styles.wrap if column.width >= 40 else styles.top)
 
 
 def workbook_bytes(sheets: list[Sheet]) -> bytes:

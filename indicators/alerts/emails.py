@@ -4,6 +4,8 @@ The subject carries only the indicator's code and the RAG in words: subjects
 show in notification previews and mail logs, so the figures stay in the body.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -96,17 +98,44 @@ def _message(*, subject: str, text: str, html: str, to: str, message_id: str) ->
     return message
 
 
-def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
+# An alert's body is the same for each of its recipients (nothing personal in it), so a
+# worker renders it once and reuses it for the alert's other deliveries it sends.
+_RENDERED_MAX = 512
+_rendered: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def alert_bodies(alert: Alert) -> tuple[str, str]:
+    """The plain-text and HTML bodies of an alert's email."""
+    indicator = alert.indicator
+    key = (alert.pk, alert.raised_at, indicator.code, indicator.title, indicator.decimals, indicator.unit)
+    key += (settings.SITE_URL, settings.COUNCIL_NAME)
+    with _rendered_lock:
+        if key in _rendered:
+            _rendered.move_to_end(key)
+            return _rendered[key]
     context = {
-        "item": alert_context(delivery.alert),
-        "recipient": delivery.recipient,
+        "item": alert_context(alert),
         "council_name": settings.COUNCIL_NAME,
         "alerts_link": site_link(reverse("alerts:mine")),
     }
+    bodies = (
+        render_to_string("alerts/email/alert.txt", context),
+        render_to_string("alerts/email/alert.html", context),
+    )
+    with _rendered_lock:
+        _rendered[key] = bodies
+        while len(_rendered) > _RENDERED_MAX:
+            _rendered.popitem(last=False)
+    return bodies
+
+
+def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
+    text, html = alert_bodies(delivery.alert)
     return _message(
         subject=subject_for(delivery.alert),
-        text=render_to_string("alerts/email/alert.txt", context),
-        html=render_to_string("alerts/email/alert.html", context),
+        text=text,
+        html=html,
         to=delivery.recipient.email,
         message_id=f"<alert-delivery-{delivery.pk}@{domain()}>",
     )

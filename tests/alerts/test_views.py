@@ -226,3 +226,25 @@ def test_the_indicator_page_has_the_follow_button(client, viewer, indicator):
     page = client.get(reverse("indicators:detail", args=[indicator.pk])).content.decode()
     assert reverse("alerts:unfollow", args=[indicator.pk]) in page
     assert "You follow this indicator" in page
+
+
+def test_team_page_costs_the_same_queries_for_many_rows(
+    client, performance_user, officer, period, django_assert_max_num_queries
+):
+    login(client, performance_user)
+
+    def add(start, stop):
+        for i in range(start, stop):
+            other = factories.IndicatorFactory(code=f"Y {i}")
+            alert = Alert.objects.create(
+                indicator=other, period=period, kind="turned_red", rag="red", polarity="higher"
+            )
+            Delivery.objects.create(alert=alert, recipient=officer, state=SendState.FAILED, last_error="refused")
+
+    add(0, 2)
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("alerts:team"))
+    add(2, 30)
+    with django_assert_max_num_queries(14) as many:
+        client.get(reverse("alerts:team"))
+    assert len(many.captured_queries) == len(few.captured_queries)
