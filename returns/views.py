@@ -260,6 +260,8 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def enter(request, indicator_id, period):
     """A return not started yet: the blank form; the first save creates the draft."""
+    if not return_rules.is_staff_reader.test(request.user):
+        raise Http404("No such return")  # viewers see approved returns only, never whether one was started
     indicator = get_object_or_404(
         Indicator.objects.select_related("service_area", "responsible_officer"), pk=indicator_id
     )
@@ -270,8 +272,6 @@ def enter(request, indicator_id, period):
             return detail(request, existing)
         return redirect("returns:detail", pk=existing)
     probe = Return(indicator=indicator, period=period)
-    if not return_rules.is_staff_reader.test(request.user):
-        raise Http404("No such return")
     if not return_rules.can_enter_return.test(request.user, probe):
         raise PermissionDenied
     reason = services.entry_refusal(indicator, period, _today())

@@ -229,6 +229,14 @@ def test_viewer_history_shows_only_approved_versions(client, viewer, indicator, 
     assert {v["state"] for v in versions} == {"Approved"}
 
 
+def test_the_entry_address_of_a_started_return_tells_a_viewer_nothing(client, viewer, indicator, officer, director):
+    draft = _return(State.DRAFT, indicator, officer, director)
+    client.force_login(viewer)
+    url = reverse("returns:enter", args=[indicator.pk, NOV])
+    assert client.get(url).status_code == 404  # not a redirect naming the draft's id
+    assert client.post(url, {"version": draft.version, "value": "1"}).status_code == 404
+
+
 def test_unknown_return_and_month_are_404(client, officer, indicator):
     client.force_login(officer)
     assert client.get(reverse("returns:detail", args=[999999])).status_code == 404
