@@ -22,7 +22,7 @@ STATE_TAG_CLASSES = {
     "submitted": "govuk-tag--purple",
     "approved": "govuk-tag--green",
 }
-RAG_WORDS = {scoring.GREEN: "Green", scoring.AMBER: "Amber", scoring.RED: "Red", scoring.GREY: "No RAG"}
+RAG_WORDS = formatting.RAG_WORDS  # the scorecards' words: a RAG reads the same on every page
 
 
 def figure_text(value: Decimal | None, unit: str = "", decimals: int = 1, *, blank: str = "–") -> str:
