@@ -134,6 +134,8 @@ class _Inputs:
 
 def _rows(queryset) -> list[tuple]:
     """All rows of a values_list queryset in one fetch (the ORM's row-by-row iterator costs seconds here)."""
+    if connection.vendor != "postgresql":  # SQLite gives decimals as floats: only the ORM converts them
+        return list(queryset)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
