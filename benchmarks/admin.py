@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ComparatorSource, ComparatorValue, Population
+from .models import ComparatorSource, ComparatorValue, Population, RatingComparator
 
 
 @admin.register(ComparatorSource)
@@ -21,3 +21,21 @@ class ComparatorValueAdmin(SimpleHistoryAdmin):
 class PopulationAdmin(SimpleHistoryAdmin):
     list_display = ("team", "year", "population")
     list_filter = ("year",)
+
+
+@admin.register(RatingComparator)
+class RatingComparatorAdmin(SimpleHistoryAdmin):
+    """Read only: choices are made on the portal's page `benchmarks:rating`, through the service that also
+    keeps the scorecard-wide band in `PortalSettings` and asks for the scorecards to be recomputed."""
+
+    list_display = ("__str__", "source", "band")
+    list_select_related = ("indicator", "source")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,13 +10,18 @@
   `MIN_COUNCILS` councils have a value, nor for a neutral polarity.
   With N = the councils with a value plus the authority, the quartile is
   ⌈4 × rank / N⌉: quartile 1 is the best quarter, 4 the worst.
+- The authority's annual figure for a financial year is the aggregate of its
+  approved months by the indicator's aggregation (`scoring.aggregate`).
+- Rating, rank and quartile judge the same figure: the period's value, against
+  the latest comparator values available for the period.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from indicators import scoring
+from indicators import periods, scoring
 
 AVERAGE = "average"
 REGION = "region"
@@ -42,7 +47,7 @@ class Standing:
 
     @property
     def label(self) -> str:
-        shared = "=" if self.tied else ""
+        shared = "joint " if self.tied else ""
         return f"{shared}{ordinal(self.rank)} of {self.of}"
 
     @property
@@ -161,3 +166,40 @@ def rating_words(rating: str | None, comparator_name: str = "") -> str:
 def rating_rag(rating: str | None) -> str:
     """The colour of a comparator rating: green better, amber as good as, red worse, grey none."""
     return scoring.COMPARATOR_RATING_RAG.get(rating, scoring.GREY)
+
+
+def council_standing(
+    value: Decimal | None, figures: Iterable[tuple[str, Decimal | None]], polarity: str
+) -> Standing | None:
+    """The authority's standing among the named councils in `figures` ((source kind, value) pairs)."""
+    return standing(value, (v for kind, v in figures if kind == AUTHORITY), polarity)
+
+
+# --- The authority's annual figure ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualFigure:
+    """One financial year's aggregate of the approved months (`scoring.aggregate`), and how many months it has."""
+
+    year: int
+    value: Decimal | None
+    months: int
+
+    @property
+    def complete(self) -> bool:
+        return self.months == 12
+
+
+def annual_figures(points_by_month: Mapping[date, scoring.Point], aggregation: str, unit: str) -> list[AnnualFigure]:
+    """Each financial year's figure by the indicator's aggregation, oldest first (years with no month left out)."""
+    by_year: dict[int, list[tuple[date, scoring.Point]]] = {}
+    for month, point in points_by_month.items():
+        by_year.setdefault(periods.financial_year_of(month), []).append((month, point))
+    figures = []
+    for year in sorted(by_year):
+        months = sorted(by_year[year], key=lambda pair: pair[0])
+        points = [point for _, point in months]
+        present = sum(1 for p in points if p.value is not None)
+        figures.append(AnnualFigure(year, scoring.aggregate(points, aggregation, unit=unit), present))
+    return figures

@@ -33,6 +33,7 @@ The long form has a header row and these columns, in any order:
   updated when they differ and counted as unchanged when they do not.
 """
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -159,11 +160,16 @@ class ComparatorRow:
 
     @property
     def period_label(self) -> str:
-        return periods.year_or_quarter_label(self.period_kind, self.period_start)
+        return _period_label(self.period_kind, self.period_start)
 
     @property
     def label(self) -> str:
         return f"{self.indicator_code} {self.source_name} {self.period_label}"
+
+
+@functools.lru_cache(maxsize=256)
+def _period_label(kind: str, start: date) -> str:
+    return periods.year_or_quarter_label(kind, start)
 
 
 @dataclass(frozen=True)
@@ -231,19 +237,25 @@ def parse_comparators(
     heading = columns.header_of
     new_sources: dict[str, NewSource] = {}
     seen: dict[tuple, int] = {}
+    # Files of tens of thousands of rows repeat the same few codes, names and periods: read each text once.
+    indicator_of = _memo(lambda code: indicators.get(cells.code_key(code)))
+    source_of = _memo(lambda name: sources.get(key(name)))
+    period_of = _memo(_period_or_error)
+    positions = [(name, columns.positions.get(name, -1)) for name in (c.name for c in COLUMNS)]
     for row in data:
-        text = columns.values(row)
+        row_cells, width = row.cells, len(row.cells)
+        text = {name: row_cells[i] if 0 <= i < width else "" for name, i in positions}
         errors: list[RowError] = []
 
         code = text["indicator_code"]
-        indicator = indicators.get(cells.code_key(code)) if code else None
+        indicator = indicator_of(code) if code else None
         if not code:
             errors.append(RowError(row.number, heading("indicator_code"), "the indicator code is blank"))
         elif indicator is None:
             errors.append(RowError(row.number, heading("indicator_code"), f"unknown indicator code '{code}'"))
 
         source_name = " ".join(text["comparator"].split())
-        source = sources.get(key(source_name)) if source_name else None
+        source = source_of(source_name) if source_name else None
         if not source_name:
             errors.append(RowError(row.number, heading("comparator"), "the comparator is blank"))
         elif source is None:
@@ -269,11 +281,9 @@ def parse_comparators(
             elif key(source_name) not in new_sources:
                 new_sources[key(source_name)] = NewSource(source_name, kind, row.number)
 
-        period_kind = period_start = None
-        try:
-            period_kind, period_start = periods.parse_year_or_quarter(text["period"])
-        except periods.PeriodError as exc:
-            errors.append(RowError(row.number, heading("period"), str(exc)))
+        period_kind, period_start, period_error = period_of(text["period"])
+        if period_error:
+            errors.append(RowError(row.number, heading("period"), period_error))
 
         value, written_as_percent, value_ok = None, False, True
         try:
@@ -333,6 +343,26 @@ def parse_comparators(
 
     result.new_sources = list(new_sources.values())
     return result
+
+
+def _memo(function):
+    """`function` of a text, computed once per distinct text."""
+    found = {}
+
+    def lookup(text):
+        if text not in found:
+            found[text] = function(text)
+        return found[text]
+
+    return lookup
+
+
+def _period_or_error(text: str) -> tuple[str | None, date | None, str]:
+    try:
+        kind, start = periods.parse_year_or_quarter(text)
+    except periods.PeriodError as exc:
+        return None, None, str(exc)
+    return kind, start, ""
 
 
 # --- The import ------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import formatting, periods
-from .layouts import CHANGE, FIGURE, MOVEMENT, RAG, Column
+from .layouts import CHANGE, FIGURE, MOVEMENT, RAG, RATING, Column
 from .scorecard_rows import ScorecardRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,10 +139,12 @@ def _cell(sheet, column: Column, row: ScorecardRow, styles: _Styles) -> WriteOnl
             return _text(sheet, styles, "NA", alignment=styles.right)
         if cell.value is None:
             return WriteOnlyCell(sheet, value=None)
+        if cell.period_label:  # a figure of another year than its column's: the year is written beside it
+            return _text(sheet, styles, cell.text, alignment=styles.right)
         out = WriteOnlyCell(sheet, value=float(cell.value))
         number_format = styles.number_format(cell.kind, cell.unit, cell.decimals)
         return styles.apply(out, {"number_format": number_format, "alignment": styles.top})
-    if cell.kind == RAG:
+    if cell.kind in (RAG, RATING):
         if not cell.group:
             return WriteOnlyCell(sheet, value=None)
         fill, font = styles.rag_fills[cell.group], styles.rag_fonts[cell.group]

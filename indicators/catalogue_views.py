@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from benchmarks.indicator_page import benchmark_context, month_populations
 from kpiportal import exports
 from returns import display
 from returns.models import Return
@@ -93,6 +94,8 @@ def history_rows(indicator, *, approved_only: bool) -> list[dict]:
     returns = Return.objects.filter(indicator=indicator).order_by("-period")
     if approved_only:
         returns = returns.approved()
+    returns = list(returns)
+    populations = month_populations(indicator, [ret.period for ret in returns])
     rows = []
     for ret in returns:
         rows.append(
@@ -105,9 +108,19 @@ def history_rows(indicator, *, approved_only: bool) -> list[dict]:
                 "denominator": display.plain_number(ret.denominator),
                 "state": display.state_tag(ret.state),
                 "commentary": ret.commentary or ret.not_available_reason,
+                "population": _population_used(ret, populations.get(ret.period)),
             }
         )
     return rows
+
+
+def _population_used(ret, population) -> str:
+    """Which 0–17 population a rate per 10,000 used: the estimate in force, or a denominator entered instead."""
+    if ret.denominator is None or ret.numerator is None:
+        return ""
+    if population is not None and ret.denominator == population.population:
+        return population.label
+    return "a denominator entered with the figure"
 
 
 @require_GET
@@ -127,5 +140,6 @@ def detail(request, pk: int):
             "history": history_rows(indicator, approved_only=approved_only),
             "approved_only": approved_only,
             **indicator_scorecard_context(indicator, request.user),
+            **benchmark_context(indicator),
         },
     )

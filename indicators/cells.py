@@ -97,7 +97,7 @@ def _lookup(text: str, table: dict[str, str], what: str, accepted: str) -> str:
     key = _key(text)
     if key in table:
         return table[key]
-    raise CellError(f"'{text.strip()}' is not a {what} the portal knows; use {accepted}")
+    raise CellError(f"'{text.strip()}' is not {what} the portal knows; use {accepted}")
 
 
 _POLARITY = {
@@ -144,7 +144,7 @@ for _words, _polarity in (
 
 def parse_polarity(text: str) -> str:
     """BIB / SIB / blank, "↑ Higher is better" / "↓ Lower is better", higher / lower / neutral."""
-    return _lookup(text, _POLARITY, "polarity", "higher, lower or neutral (or BIB / SIB)")
+    return _lookup(text, _POLARITY, "a polarity", "higher, lower or neutral (or BIB / SIB)")
 
 
 _UNITS = {}
@@ -171,7 +171,7 @@ for _words, _unit in (
 
 
 def parse_unit(text: str) -> str:
-    return _lookup(text, _UNITS, "unit", "percent, rate_per_10k, count, average or days")
+    return _lookup(text, _UNITS, "a unit", "percent, rate_per_10k, count, average or days")
 
 
 def _choices(pairs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
@@ -217,23 +217,23 @@ _TOLERANCE_KIND = _choices(
 
 
 def parse_frequency(text: str) -> str:
-    return _lookup(text, _FREQUENCY, "frequency", "monthly, quarterly or annual")
+    return _lookup(text, _FREQUENCY, "a frequency", "monthly, quarterly or annual")
 
 
 def parse_measure(text: str) -> str:
-    return _lookup(text, _MEASURE, "measure", "in_month, snapshot or rolling_12m")
+    return _lookup(text, _MEASURE, "a measure", "in_month, snapshot or rolling_12m")
 
 
 def parse_aggregation(text: str) -> str:
-    return _lookup(text, _AGGREGATION, "aggregation", "sum, ratio, latest or mean")
+    return _lookup(text, _AGGREGATION, "an aggregation", "sum, ratio, latest or mean")
 
 
 def parse_status(text: str) -> str:
-    return _lookup(text, _STATUS, "status", "active, under_development, to_be_confirmed or retired")
+    return _lookup(text, _STATUS, "a status", "active, under_development, to_be_confirmed or retired")
 
 
 def parse_tolerance_kind(text: str) -> str:
-    return _lookup(text, _TOLERANCE_KIND, "tolerance kind", "absolute or relative")
+    return _lookup(text, _TOLERANCE_KIND, "a tolerance kind", "absolute or relative")
 
 
 _TRUE = {"yes", "y", "true", "1", "x", "✓", "✔", "key", "killer", "key kpi"}

@@ -154,3 +154,90 @@ def history_chart(points: list[ChartPoint], *, unit: str, decimals: int) -> Char
                 chart.band_polygons.append(f"{left},{ty} {right},{ty} {right},{hy} {left},{hy}")
         start = i
     return chart
+
+
+# --- The authority's annual figure against each comparator (benchmarks) ---------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of the annual chart: a name and a value (or None) per year, in the chart's years."""
+
+    name: str
+    values: tuple[Decimal | None, ...]
+
+
+@dataclass
+class SeriesGeometry:
+    name: str
+    css: str  # kpi-chart__series--N: the colour and marker of the series (N from 0, the authority)
+    lines: list[str] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+
+
+@dataclass
+class AnnualChart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    series: list[SeriesGeometry] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.markers for s in self.series)
+
+
+SERIES_STYLES = 8  # distinct colours and markers in the stylesheet; further series reuse them
+
+
+def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals: int) -> AnnualChart:
+    """Geometry of the annual chart: a line per series (the authority first) over the financial years."""
+    chart = AnnualChart()
+    figures = [float(v) for s in series for v in s.values if v is not None]
+    if not years or not figures:
+        return chart
+    low, high = min(figures), max(figures)
+    if unit == formatting.PERCENT or low >= 0:
+        low = min(low, 0.0)
+    if high == low:
+        high, low = high + 1, low - 1
+    step = _nice_step(high - low)
+    low = step * (low // step)
+    high = step * -(-high // step)
+    x0, x1, y0, y1 = chart.plot_left, chart.plot_right, chart.plot_top, chart.plot_bottom
+    count = len(years)
+
+    def x(index: int) -> float:
+        return round(x0 + (x1 - x0) * (index + 0.5) / count, 1)
+
+    def y(value: float) -> float:
+        return round(y1 - (y1 - y0) * (value - low) / (high - low), 1)
+
+    def label(value) -> str:
+        return formatting.format_figure(value, unit, decimals)
+
+    tick = low
+    while tick <= high + step / 1000:
+        chart.y_ticks.append(Tick(y(tick), label(Decimal(str(round(tick, 6))))))
+        tick += step
+    every = max(1, count // 10)
+    for index, year in enumerate(years):
+        if index % every == 0 or index == count - 1:
+            chart.x_ticks.append(Tick(x(index), periods.financial_year_label(year)))
+    for number, line in enumerate(series):
+        geometry = SeriesGeometry(line.name, f"kpi-chart__series--{number % SERIES_STYLES}")
+        pairs = [(i, float(v) if v is not None else None) for i, v in enumerate(line.values)]
+        for run in _runs(pairs):
+            if len(run) > 1:
+                geometry.lines.append(" ".join(f"{x(i)},{y(v)}" for i, v in run))
+        for i, value in enumerate(line.values):
+            if value is not None:
+                text = f"{line.name} {periods.financial_year_label(years[i])}: {label(value)}"
+                geometry.markers.append(Marker(x(i), y(float(value)), text))
+        chart.series.append(geometry)
+    return chart

@@ -7,6 +7,7 @@ decimals, RAG group, movement). Cells render themselves as HTML (pages), text
 (CSV) and a styled spreadsheet cell (board pack, `indicators.boardpack`).
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,8 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+
+from benchmarks import comparison
 
 from . import formatting, periods, scoring
 from .models import PERSISTENT_RED
@@ -26,6 +29,10 @@ CHANGE = "change"
 RAG = "rag"
 MOVEMENT = "movement"
 FLAG = "flag"
+RATING = "rating"  # the comparator rating: better / as good as / worse, coloured as green / amber / red
+STANDING = "standing"  # rank and quartile among named councils
+
+RATING_ORDER = {scoring.WORSE: 0, scoring.SIMILAR: 1, scoring.BETTER: 2}
 
 # Worst first when sorted ascending.
 RAG_ORDER = {PERSISTENT_RED: 0, scoring.RED: 1, scoring.AMBER: 2, scoring.GREEN: 3, scoring.GREY: 4}
@@ -43,12 +50,18 @@ class Cell:
     polarity: str = ""
     href: str = ""
     not_available: bool = False
+    period_label: str = ""  # a figure of another period than the column's, e.g. a comparator of 2018/19
 
     @property
     def text(self) -> str:
         """As shown on a page or printed: formatted number, RAG word, arrow and words."""
         if self.kind == FIGURE:
-            return "NA" if self.not_available else formatting.format_figure(self.value, self.unit, self.decimals)
+            text = "NA" if self.not_available else formatting.format_figure(self.value, self.unit, self.decimals)
+            return f"{text} ({self.period_label})" if text and self.period_label else text
+        if self.kind == RATING:
+            return formatting.COMPARATOR_RATING_WORDS.get(self.value, "")
+        if self.kind == STANDING:
+            return f"{self.value.label}, quartile {self.value.quartile}" if self.value is not None else ""
         if self.kind == CHANGE:
             return formatting.format_change(self.value, self.unit, self.decimals)
         if self.kind == RAG:
@@ -63,10 +76,16 @@ class Cell:
     def export_value(self):
         """For CSV and plain XLSX: numbers unrounded as numbers, everything else as its words."""
         if self.kind in (FIGURE, CHANGE):
+            if self.period_label and self.value is not None:
+                return self.text  # the period travels with the number
             return "NA" if self.not_available else self.value
         return self.text
 
     def html(self) -> SafeString:
+        if self.kind == RATING:
+            if not self.group:
+                return SafeString("")
+            return SafeString(f'<strong class="kpi-rag kpi-rag--{self.group}">{escape(self.text)}</strong>')
         if self.kind == RAG:
             if not self.group:
                 return SafeString("")
@@ -90,6 +109,10 @@ class Cell:
         """Comparable whatever the row: (no value last) numbers, RAG severity, text."""
         if self.kind == RAG:
             return RAG_ORDER.get(self.group, 5)
+        if self.kind == RATING:
+            return RATING_ORDER.get(self.value, 3)
+        if self.kind == STANDING:
+            return (1, 0) if self.value is None else (0, self.value.rank / self.value.of)
         if self.kind in (FIGURE, CHANGE):
             return (1, Decimal(0)) if self.value is None else (0, self.value)
         if self.kind == MOVEMENT:
@@ -190,7 +213,17 @@ def _officer(row: ScorecardRow) -> Cell:
 
 
 def _comparator(row: ScorecardRow) -> Cell:
+    """The rating comparator's latest value (a column beside it names the source and year)."""
     return _figure(row, row.entry.comparator_value if row.entry else None)
+
+
+def _comparator_with_period(row: ScorecardRow) -> Cell:
+    """The rating comparator's latest value, with the year or quarter it is for."""
+    entry = row.entry
+    if entry is None:
+        return _figure(row, None)
+    ind = row.indicator
+    return Cell(entry.comparator_value, FIGURE, ind.unit, ind.decimals, period_label=entry.comparator_period)
 
 
 def _comparator_label(row: ScorecardRow) -> Cell:
@@ -201,9 +234,66 @@ def _comparator_label(row: ScorecardRow) -> Cell:
 
 
 def _comparator_rating(row: ScorecardRow) -> Cell:
-    entry = row.entry
-    rating = entry.comparator_rating if entry else ""
-    return Cell(formatting.COMPARATOR_RATING_WORDS.get(rating, ""))
+    """Better than / as good as / worse than the rating comparator: a word and its colour."""
+    rating = (row.entry.comparator_rating if row.entry else "") or None
+    return Cell(rating, RATING, group=comparison.rating_rag(rating) if rating else "")
+
+
+def _standing(row: ScorecardRow) -> Cell:
+    return Cell(row.standing, STANDING)
+
+
+def _comparator_figure(source_id: int, column_period: str) -> Callable[[ScorecardRow], Cell]:
+    """One comparator's latest value; its year or quarter shown when it is not the column's."""
+
+    def cell(row: ScorecardRow) -> Cell:
+        ind = row.indicator
+        for figure in row.comparators:
+            if figure.source.pk == source_id:
+                label = figure.period_label if figure.period_label != column_period else ""
+                return Cell(figure.value, FIGURE, ind.unit, ind.decimals, period_label=label)
+        return Cell(None, FIGURE, ind.unit, ind.decimals)
+
+    return cell
+
+
+def _comparator_columns(scorecard: Scorecard) -> list[Column]:
+    """A column per comparator source with values in the rows, in the sources' order.
+
+    Its heading names the source and the year most of its values are for
+    (`SN 2019/20`, as board papers head them); a value for another year says which.
+    """
+    sources, labels = {}, {}
+    for row in scorecard.rows:
+        for figure in row.comparators:
+            sources[figure.source.pk] = figure.source
+            labels.setdefault(figure.source.pk, Counter())[figure.period_label] += 1
+    columns = []
+    for source in sorted(sources.values(), key=lambda s: (s.position, s.name)):
+        common = labels[source.pk].most_common(1)[0][0]
+        header = f"{source.label} {common}"
+        columns.append(Column(f"comparator_{source.pk}", header, _comparator_figure(source.pk, common), True, 9))
+    return columns
+
+
+def _tolerance(row: ScorecardRow) -> Cell:
+    """The tolerance in force: points or cases in the indicator's unit, or a percentage of the target."""
+    target = row.target
+    if target is None or target.tolerance is None:
+        return Cell("")
+    ind = row.indicator
+    if target.tolerance_kind == scoring.RELATIVE:
+        return Cell(f"{formatting.format_number(target.tolerance, 1)}% of target")
+    return Cell(formatting.format_change(target.tolerance, ind.unit, ind.decimals).lstrip("+"))
+
+
+def _annual(row: ScorecardRow) -> Cell:
+    ind = row.indicator
+    annual = row.annual
+    if annual is None:
+        return Cell(None, FIGURE, ind.unit, ind.decimals)
+    partial = "" if annual.complete else f"{annual.months} of 12 months"
+    return Cell(annual.value, FIGURE, ind.unit, ind.decimals, period_label=partial)
 
 
 def _polarity(row: ScorecardRow) -> Cell:
@@ -236,6 +326,7 @@ def board_columns(scorecard: Scorecard) -> list[Column]:
         Column("ytd", f"{this_year} YTD", _entry_figure("ytd_value"), True),
         Column("comparator", "Comparator", _comparator, True),
         Column("comparator_label", "Comparator source", _comparator_label, width=16),
+        Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
     ]
     return columns
 
@@ -260,8 +351,43 @@ def dashboard_columns(scorecard: Scorecard) -> list[Column]:
     columns += [
         Column("target", "Target", _entry_figure("target"), True),
         Column("threshold", "Tolerance threshold", _entry_figure("tolerance_threshold"), True),
-        Column("comparator", "Comparator average", _comparator, True),
+        Column("comparator", "Comparator average", _comparator_with_period, True, 14),
         Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
+        Column("standing", "Rank among named councils", _standing, width=18),
+    ]
+    return columns
+
+
+def benchmark_columns(scorecard: Scorecard) -> list[Column]:
+    """Seed `scorecard-with-benchmarks-dec-2020.txt`: definition, target, tolerance, polarity, baseline,
+    previous and current month, quarter, annual return, then each comparator (by theme: the seed's sections)."""
+    url = _indicator_url_pattern()
+    period = scorecard.period
+    year, quarter = periods.quarter_of(period)
+    baseline = periods.financial_year_start(year)
+    previous = periods.add_months(period, -1)
+    columns = [
+        Column("code", "Code", lambda r: _code(r, url), width=9),
+        Column("title", "Performance measure", lambda r: Cell(r.indicator.title), width=40),
+        Column("definition", "Definition", lambda r: Cell(r.indicator.definition), width=44),
+        Column("target", "Target", _entry_figure("target"), True),
+        Column("tolerance", "Tolerance", _tolerance, width=12),
+        Column("polarity", "Polarity", lambda r: Cell(formatting.POLARITY_WORDS.get(r.polarity, "")), width=16),
+        Column("baseline", f"Baseline {periods.month_label(baseline)}", _month(baseline), True, 9),
+        Column("previous", f"Previous month {periods.month_label(previous)}", _month(previous), True, 9),
+        Column("value", f"Current month {periods.month_label(period)}", _entry_figure("value"), True, 9),
+        Column("rag", "RAG", _rag, width=14),
+        Column(
+            "quarter",
+            f"Quarter {periods.quarter_label(year, quarter)} to date",
+            _entry_figure("quarter_value"),
+            True,
+            11,
+        ),
+        Column("annual", f"Annual return {periods.financial_year_label(year - 1)}", _annual, True, 11),
+        *_comparator_columns(scorecard),
+        Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
+        Column("standing", "Rank among named councils", _standing, width=18),
     ]
     return columns
 

@@ -15,11 +15,13 @@ from typing import NamedTuple
 
 from django.db.models import Max, QuerySet
 
+from benchmarks import comparison
 from benchmarks.selectors import ComparatorFigure, ComparatorHistory
 from returns.models import Return, State
 
-from . import periods
-from .models import PERSISTENT_RED, Indicator, ScorecardEntry
+from . import periods, scoring
+from .models import PERSISTENT_RED, Indicator, ScorecardEntry, Target
+from .selectors import targets_by_indicator_year
 
 FEED_FIELDS = (
     "code",
@@ -60,6 +62,16 @@ class ScorecardRow:
     teams: list[ScorecardEntry] = field(default_factory=list)
     comparators: list[ComparatorFigure] = field(default_factory=list)
     commentary: str = ""
+    annual: comparison.AnnualFigure | None = None  # last financial year's figure (`annual=True`)
+    target: Target | None = None  # the target in force for the period's financial year (`targets=True`)
+
+    @property
+    def standing(self) -> comparison.Standing | None:
+        """Rank and quartile among named councils' latest values (`comparators=True`), judging the period's value."""
+        if self.entry is None:
+            return None
+        figures = ((figure.source.kind, figure.value) for figure in self.comparators)
+        return comparison.council_standing(self.entry.value, figures, self.polarity)
 
     @property
     def performance_group(self) -> str:
@@ -112,14 +124,16 @@ def build_scorecard(
     comparators: bool = False,
     commentary: bool = False,
     only_with_figures: bool = False,
+    annual: bool = False,
+    targets: bool = False,
 ) -> Scorecard:
     """Rows for `indicators` (default: every indicator that is not retired) at `period`.
 
     An indicator is listed when it has an approved figure in any of `months` or at
     the period; with `only_with_figures`, only when it has one at the period (the
     feed). Queries: indicators, the months' figures, the period's entries, and one
-    each for teams, comparators (two) and commentary when asked — the same number
-    for 30 or 300 indicators.
+    each for teams, comparators (two), commentary, last year's annual figures and
+    targets when asked — the same number for 30 or 300 indicators.
     """
     months = sorted(set(months or []) | {period})
     if indicators is None:
@@ -168,7 +182,31 @@ def build_scorecard(
         )
         for row in rows:
             row.commentary = notes.get(row.indicator.pk, "")
+    if annual and ids:
+        _add_last_years_figures(rows, period)
+    if targets and ids:
+        in_force = targets_by_indicator_year(ids)
+        year = periods.financial_year_of(period)
+        for row in rows:
+            row.target = in_force.get((row.indicator.pk, year))
     return Scorecard(period=period, months=months, rows=rows)
+
+
+def _add_last_years_figures(rows: list[ScorecardRow], period: date) -> None:
+    """Each row's annual figure for the financial year before the period's (the benchmark layout's annual return)."""
+    last_year = periods.financial_year_months(periods.financial_year_of(period) - 1)
+    points: dict[int, dict[date, scoring.Point]] = defaultdict(dict)
+    for indicator_id, month, value, numerator, denominator in (
+        ScorecardEntry.objects.whole_authority()
+        .filter(indicator_id__in=[row.indicator.pk for row in rows], period__in=last_year)
+        .values_list("indicator_id", "period", "value", "numerator", "denominator")
+    ):
+        points[indicator_id][month] = scoring.Point(value, numerator, denominator)
+    for row in rows:
+        found = comparison.annual_figures(
+            points.get(row.indicator.pk, {}), row.indicator.aggregation, row.indicator.unit
+        )
+        row.annual = found[0] if found else None
 
 
 def filter_by_performance_group(rows: list[ScorecardRow], group: str) -> list[ScorecardRow]:

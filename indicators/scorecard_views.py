@@ -57,6 +57,8 @@ class Layout:
     by_theme: bool = False
     exceptions_only: bool = False
     intro: str = ""
+    comparators: bool = False  # every comparator's latest value (for comparator columns and rank)
+    benchmark: bool = False  # last year's annual figures and the targets in force
 
 
 BOARD = Layout(
@@ -73,6 +75,7 @@ DASHBOARD = Layout(
     layouts.dashboard_columns,
     by_theme=True,
     intro="Indicators by theme: performance against target, direction of travel and the last 13 months.",
+    comparators=True,
 )
 EXCEPTIONS = Layout(
     "exceptions",
@@ -81,6 +84,24 @@ EXCEPTIONS = Layout(
     layouts.exception_columns,
     exceptions_only=True,
     intro="Indicators that are red or persistently red this month, with the responsible officer's commentary.",
+)
+
+
+BENCHMARK = Layout(
+    "benchmark",
+    "Benchmark scorecard",
+    lambda period: [
+        periods.financial_year_start(periods.financial_year_of(period)),
+        periods.add_months(period, -1),
+        period,
+    ],
+    layouts.benchmark_columns,
+    by_theme=True,
+    intro="Each indicator's baseline, last and current month, quarter and last year's annual return beside the "
+    "latest published comparators (each with the year it is for), the comparator rating and, where at least "
+    "four named councils have a figure, the council's rank among them.",
+    comparators=True,
+    benchmark=True,
 )
 
 
@@ -120,7 +141,13 @@ def _rows_for(layout: Layout, scorecard: Scorecard, rag_group: str) -> list[Scor
 
 def _scorecard_for(layout: Layout, period: date, filterset: ScorecardFilter) -> Scorecard:
     return build_scorecard(
-        period, indicators=filterset.qs, months=layout.months(period), commentary=layout.exceptions_only
+        period,
+        indicators=filterset.qs,
+        months=layout.months(period),
+        commentary=layout.exceptions_only,
+        comparators=layout.comparators,
+        annual=layout.benchmark,
+        targets=layout.benchmark,
     )
 
 
@@ -239,6 +266,11 @@ def exceptions(request):
 
 
 @require_GET
+def benchmark_scorecard(request):
+    return _page(request, BENCHMARK)
+
+
+@require_GET
 def board_pack(request):
     """The XLSX board pack of a period: the board scorecard, the thematic dashboard and the exception report."""
     check_reader(request.user)
@@ -255,10 +287,18 @@ def board_pack(request):
         if period is not None:
             error = BadRequest("rag", "Check the filters")
         return _problem(request, BOARD, error, context)
-    scorecard = build_scorecard(period, indicators=filterset.qs, months=board_months(period), commentary=True)
+    scorecard = build_scorecard(
+        period,
+        indicators=filterset.qs,
+        months=board_months(period),
+        commentary=True,
+        comparators=True,
+        annual=True,
+        targets=True,
+    )
     label = periods.month_label(period)
     sheets = []
-    for layout in (BOARD, DASHBOARD, EXCEPTIONS):
+    for layout in (BOARD, DASHBOARD, EXCEPTIONS, BENCHMARK):
         view = _view_of(scorecard, layout)
         rows = _rows_for(layout, view, filterset.rag_group)
         sheets.append(

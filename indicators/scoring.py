@@ -337,6 +337,17 @@ def derive_value(
     return (unit_scale(unit) * numerator / denominator).quantize(STORED_PLACES)
 
 
+def with_derived_value(unit: str, point: Point) -> Point:
+    """The point with its value derived from its parts when both are given and the denominator is positive.
+
+    Otherwise the point as it is (validation refuses a denominator of 0 or less).
+    """
+    if point.numerator is None or point.denominator is None or point.denominator <= 0:
+        return point
+    value = derive_value(unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator)
+    return Point(value, point.numerator, point.denominator)
+
+
 def whole_from_teams(unit: str, aggregation: str, parts: Iterable[Point]) -> Point:
     """The whole-authority figure derived from team rows.
 

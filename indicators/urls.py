@@ -14,5 +14,6 @@ urlpatterns = [
     path("scorecard/", scorecard_views.board, name="board"),
     path("dashboard/", scorecard_views.dashboard, name="dashboard"),
     path("exceptions/", scorecard_views.exceptions, name="exceptions"),
+    path("benchmarks/", scorecard_views.benchmark_scorecard, name="benchmark_scorecard"),
     path("board-pack/", scorecard_views.board_pack, name="board_pack"),
 ]

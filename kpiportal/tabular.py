@@ -124,6 +124,10 @@ class TableError(Exception):
         return self.errors[0].reason
 
 
+class MissingSheet(TableError):
+    """A sound workbook without the sheet asked for."""
+
+
 # --- The table -----------------------------------------------------------------------------
 
 
@@ -321,7 +325,7 @@ def _read_xlsx(data: bytes, *, sheet: str | None) -> Table:
                 raise TableError("The workbook has no visible worksheet")
             sheet = visible[0]
         elif sheet not in workbook.sheet_names:
-            raise TableError(f"The workbook has no sheet called '{sheet}'")
+            raise MissingSheet(f"The workbook has no sheet called '{sheet}'")
         values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except TableError:
         raise

@@ -23,7 +23,7 @@ from django.utils import timezone
 ROOT = Path(__file__).resolve().parent.parent
 LATENCY_SAMPLES = 20
 LATENCY_RECIPIENTS = 3
-BULK_ALERTS = 1000
+BULK_ALERTS = int(os.environ.get("BENCH_ALERTS_BULK", "1000"))
 BULK_RECIPIENTS = 10
 
 

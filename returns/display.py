@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html
 
-from indicators import scoring
+from indicators import formatting, scoring
 
 NOT_STARTED = "not_started"
 
@@ -22,22 +22,26 @@ STATE_TAG_CLASSES = {
     "submitted": "govuk-tag--purple",
     "approved": "govuk-tag--green",
 }
-RAG_WORDS = {scoring.GREEN: "Green", scoring.AMBER: "Amber", scoring.RED: "Red", scoring.GREY: "No RAG"}
-UNIT_SUFFIX = {"percent": "%"}
+RAG_WORDS = formatting.RAG_WORDS  # the scorecards' words: a RAG reads the same on every page
 
 
 def figure_text(value: Decimal | None, unit: str = "", decimals: int = 1, *, blank: str = "–") -> str:
-    """A stored figure as shown: rounded to the indicator's decimals, thousands separated, % for percentages."""
+    """A stored figure as shown: rounded to the indicator's decimals, thousands separated, % for percentages.
+
+    The rounding is the scorecards' (`indicators.formatting`, half up), so a figure reads the same on every page.
+    """
     if value is None:
         return blank
-    return f"{value:,.{decimals}f}{UNIT_SUFFIX.get(unit, '')}"
+    return formatting.format_figure(value, unit, decimals)
 
 
 def change_text(change: Decimal | None, unit: str = "", decimals: int = 1) -> str:
+    """A change since last period, signed, rounded as the figures are, in points for percentages."""
     if change is None:
         return "–"
-    sign = "+" if change > 0 else ""
-    return f"{sign}{change:,.{decimals}f}{' points' if unit == 'percent' else ''}"
+    text = formatting.format_number(change, decimals)
+    sign = "+" if Decimal(text.replace(",", "")) > 0 else ""
+    return f"{sign}{text}{' points' if unit == 'percent' else ''}"
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -258,8 +258,10 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
     )
     try:
         table = tabular.read_bytes(data, sheet=MARKER_SHEET)
-    except tabular.TableError:
+    except tabular.MissingSheet:
         raise not_a_template from None
+    except tabular.TableError as error:  # too large, built to expand, damaged, encrypted: say which
+        raise TemplateRefused(str(error)) from None
     if table.format != tabular.XLSX:
         raise not_a_template
     token = table.rows[0][0] if table.rows else ""

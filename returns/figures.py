@@ -5,7 +5,7 @@ or a numerator and denominator, or the whole marked "not available". `resolve`
 
 1. gives rates per 10,000 the population as their denominator when none was
    entered (the caller looks the populations up: the latest year not after the period),
-2. derives each value from its numerator and denominator (`scoring.derive_value`),
+2. derives each value from its numerator and denominator (`scoring.with_derived_value`),
 3. derives the whole from the team rows when the whole was not entered
    (`scoring.whole_from_teams`).
 
@@ -76,13 +76,6 @@ def _missing_population(point: scoring.Point, unit: str, population: int | None,
     return None
 
 
-def _derived(point: scoring.Point, unit: str) -> scoring.Point:
-    if point.numerator is None or point.denominator is None or point.denominator <= 0:
-        return point
-    value = scoring.derive_value(unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator)
-    return scoring.Point(value, point.numerator, point.denominator)
-
-
 def resolve(
     entry: Entry,
     *,
@@ -114,8 +107,8 @@ def resolve(
         teams_entered[team_id] = with_population(point, unit=unit, population=population)
 
     entered = Entry(whole_entered, teams_entered, entry.not_available, entry.not_available_reason, entry.commentary)
-    whole = _derived(whole_entered, unit)
-    teams = {team_id: _derived(point, unit) for team_id, point in teams_entered.items()}
+    whole = scoring.with_derived_value(unit, whole_entered)
+    teams = {team_id: scoring.with_derived_value(unit, point) for team_id, point in teams_entered.items()}
     from_teams = False
     if is_blank(whole_entered) and teams:
         whole = scoring.whole_from_teams(unit, aggregation, teams.values())

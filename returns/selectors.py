@@ -22,6 +22,8 @@ from . import figures
 from .models import Return, State, TeamFigure
 
 HISTORY_LENGTH = 12
+# What the pages and validation read of last period's return (its figures), loaded without the rest.
+PREVIOUS_FIELDS = ("id", "indicator_id", "period", "state", "value", "numerator", "denominator", "not_available")
 
 
 @dataclass
@@ -93,7 +95,11 @@ def previous_approved_for(pairs: Iterable[tuple[Indicator, date]]) -> dict[tuple
     wanted = {(ind.pk, periods.previous_period(period, ind.frequency)): period for ind, period in pairs}
     if not wanted:
         return {}
-    rows = Return.objects.approved().filter(indicator_id__in={i for i, _ in wanted}, period__in={p for _, p in wanted})
+    rows = (
+        Return.objects.approved()
+        .filter(indicator_id__in={i for i, _ in wanted}, period__in={p for _, p in wanted})
+        .only(*PREVIOUS_FIELDS)
+    )
     found = {}
     for ret in rows:
         period = wanted.get((ret.indicator_id, ret.period))
@@ -107,7 +113,7 @@ def entry_contexts(indicators: Iterable[Indicator], period: date) -> dict[int, E
     indicators = list(indicators)
     ids = [ind.pk for ind in indicators]
     year = periods.financial_year_of(period)
-    targets = targets_by_indicator_year(ids)
+    targets = targets_by_indicator_year(ids, indicators={ind.pk: ind for ind in indicators})
     whole_population, team_populations = populations_for(period)
     team_names = dict(Team.objects.values_list("pk", "name"))
     history = approved_history(ids, period)
@@ -115,8 +121,6 @@ def entry_contexts(indicators: Iterable[Indicator], period: date) -> dict[int, E
     contexts = {}
     for ind in indicators:
         target = targets.get((ind.pk, year))
-        if target is not None:
-            target.indicator = ind
         contexts[ind.pk] = EntryContext(
             indicator=ind,
             period=period,
@@ -196,14 +200,14 @@ def _rows(
     """Rows for (indicator, period, return) triples: three queries whatever their number."""
     from . import deadlines
 
-    targets = targets_by_indicator_year({ind.pk for ind, _, _ in pairs})
+    targets = targets_by_indicator_year(
+        {ind.pk for ind, _, _ in pairs}, indicators={ind.pk: ind for ind, _, _ in pairs}
+    )
     previous = previous_approved_for([(ind, period) for ind, period, _ in pairs])
     approved_before = last_approved_versions([ret.pk for _, _, ret in pairs if ret is not None]) if with_changes else {}
     rows = []
     for ind, period, ret in pairs:
         target = targets.get((ind.pk, periods.financial_year_of(period)))
-        if target is not None:
-            target.indicator = ind
         rule = target.as_rule() if target is not None else None
         prev = previous.get((ind.pk, period))
         for known in (ret, prev):

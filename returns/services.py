@@ -409,10 +409,11 @@ def return_approve(
     """Approve one or many submitted returns: their figures then feed scorecards, feeds and alerts.
 
     Directors approve only for their service areas; the performance team for any.
-    Four-eyes: nobody approves a return they submitted, unless a member of the
-    performance team ticks the override and gives the reason, which is recorded on
-    the event. All or nothing; a return approved by someone else a moment earlier
-    is refused with who approved it. The scorecard recompute is requested on commit.
+    Four-eyes: nobody approves a return they submitted, or whose figures they
+    corrected after it was submitted, unless a member of the performance team ticks
+    the override and gives the reason, which is recorded on the event. All or
+    nothing; a return approved by someone else a moment earlier is refused with who
+    approved it. The scorecard recompute is requested on commit.
     """
     versions = versions or {}
     comment = (comment or "").strip()
@@ -435,9 +436,12 @@ def return_approve(
                 if not can_proceed(ret.approve):
                     raise WrongState(_state_message(ret, "approved"), ret=ret)
                 _check_version(ret, versions.get(ret.pk))
-                if ret.submitted_by_id == by.pk:
+                # A correction after submission (`return_correct`) leaves the corrector as `updated_by`:
+                # they wrote the figures now awaiting approval, so the same rule applies to them.
+                if by.pk in (ret.submitted_by_id, ret.updated_by_id):
                     if not own_approval_override:
-                        raise NotAllowed(f"You submitted {ret}: someone else must approve it (four-eyes rule)", ret=ret)
+                        did = "submitted" if ret.submitted_by_id == by.pk else "corrected"
+                        raise NotAllowed(f"You {did} {ret}: someone else must approve it (four-eyes rule)", ret=ret)
                     overridden.add(ret.pk)
             except ReturnError as error:
                 failures[ret] = error

@@ -170,13 +170,6 @@ def breakdown_problems(
     return []
 
 
-def _with_derived_value(unit: str, point: scoring.Point) -> scoring.Point:
-    if point.numerator is None or point.denominator is None or point.denominator <= 0:
-        return point
-    value = scoring.derive_value(unit=unit, value=point.value, numerator=point.numerator, denominator=point.denominator)
-    return scoring.Point(value, point.numerator, point.denominator)
-
-
 def validate_return(
     *,
     unit: str,
@@ -228,8 +221,8 @@ def validate_return(
 
     whole_given = any(x is not None for x in (whole.value, whole.numerator, whole.denominator))
     if teams and whole_given and not errors(problems):
-        entered_whole = _with_derived_value(unit, whole).value
-        parts = [_with_derived_value(unit, part) for part in teams.values()]
+        entered_whole = scoring.with_derived_value(unit, whole).value
+        parts = [scoring.with_derived_value(unit, part) for part in teams.values()]
         problems.extend(breakdown_problems(unit=unit, aggregation=aggregation, whole=entered_whole, parts=parts))
 
     if submitting and value is None and not any(p.field == "value" and p.is_error for p in problems):

@@ -150,7 +150,7 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
         "can_enter": can_enter,
         "can_submit": can_enter and bool(ret.pk),
         "can_review": can_review and ret.state == State.SUBMITTED,
-        "own_submission": bool(ret.pk) and ret.submitted_by_id == user.pk,
+        "own_submission": _own_part(ret, user),
         "can_override": return_rules.can_override_four_eyes.test(user),
         "can_reopen": bool(ret.pk) and ret.state == State.APPROVED and return_rules.can_reopen_return.test(user, ret),
         "can_correct": bool(ret.pk) and return_rules.can_correct_return.test(user, ret),
@@ -161,6 +161,15 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _own_part(ret: Return, user) -> str:
+    """'submitted' or 'corrected' when the four-eyes rule keeps `user` from approving `ret` (see return_approve)."""
+    if not ret.pk or ret.state != State.SUBMITTED:
+        return ""
+    if ret.submitted_by_id == user.pk:
+        return "submitted"
+    return "corrected" if ret.updated_by_id == user.pk else ""
 
 
 def _figure_text(ret: Return) -> str:
@@ -251,6 +260,8 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def enter(request, indicator_id, period):
     """A return not started yet: the blank form; the first save creates the draft."""
+    if not return_rules.is_staff_reader.test(request.user):
+        raise Http404("No such return")  # viewers see approved returns only, never whether one was started
     indicator = get_object_or_404(
         Indicator.objects.select_related("service_area", "responsible_officer"), pk=indicator_id
     )
@@ -261,8 +272,6 @@ def enter(request, indicator_id, period):
             return detail(request, existing)
         return redirect("returns:detail", pk=existing)
     probe = Return(indicator=indicator, period=period)
-    if not return_rules.is_staff_reader.test(request.user):
-        raise Http404("No such return")
     if not return_rules.can_enter_return.test(request.user, probe):
         raise PermissionDenied
     reason = services.entry_refusal(indicator, period, _today())

@@ -1,6 +1,7 @@
 """Sign-in, the pages anonymous users may see, health, profile and API tokens."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -115,3 +116,32 @@ def test_navigation_marks_only_the_page_being_read(client, viewer):
     assert html.count('aria-current="page"') == 1
     current = html.split('aria-current="page"')[1][:200]
     assert "Scorecard" in current and "Indicators" not in current
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/returns/",
+        "/\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_login_never_sends_the_user_off_the_portal(client, officer, target):
+    response = client.post(
+        reverse("login") + "?next=" + quote(target),
+        {"username": "officer", "password": factories.PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_login_returns_to_the_page_asked_for(client, officer):
+    response = client.post(
+        reverse("login"),
+        {"username": "officer", "password": factories.PASSWORD, "next": "/returns/mine/?period=2022-11"},
+    )
+    assert response["Location"] == "/returns/mine/?period=2022-11"
+    page = client.get(reverse("login") + "?next=/returns/mine/")
+    assert page.status_code == 302 and page["Location"] == "/returns/mine/"  # already signed in

@@ -30,19 +30,23 @@ class _Handler:
     def __init__(self, server: "SmtpServer"):
         self.server = server
 
+    async def _hold(self):
+        self.server.holding.set()
+        # Wait (cancellably) until released; if the client dies meanwhile, aiosmtpd cancels us.
+        while not self.server.release.is_set():
+            await asyncio.sleep(0.02)
+
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
-        if self.server._take_hold():
-            self.server.holding.set()
-            # Wait (cancellably) until released; if the client dies meanwhile, aiosmtpd cancels us
-            # and the message is never received.
-            while not self.server.release.is_set():
-                await asyncio.sleep(0.02)
+        if self.server._take_hold("rcpt"):
+            await self._hold()  # before any data: a client that dies here has sent nothing
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope):
         # Parsed only when a test reads it: the benchmark measures the portal, not this server.
         self.server._accept(envelope.rcpt_tos, envelope.content)
+        if self.server._take_hold("accepted"):
+            await self._hold()  # accepted (recorded) but the client has not heard "250" yet
         return "250 Message accepted for delivery"
 
 
@@ -51,7 +55,7 @@ class SmtpServer:
         self.port = port or free_port()
         self.messages: list[tuple[list[str], bytes, float]] = []  # recipients, raw message, time accepted
         self._lock = threading.Lock()
-        self._hold_next = False
+        self._hold_next: str | bool = False
         self.holding = threading.Event()
         self.release = threading.Event()
         self.controller: Controller | None = None
@@ -68,17 +72,20 @@ class SmtpServer:
             self.controller.stop()
             self.controller = None
 
-    def hold_next(self):
-        """Hold the next conversation after MAIL FROM, before any recipient or data is accepted."""
+    def hold_next(self, stage: str = "rcpt"):
+        """Hold the next conversation: at "rcpt", before any recipient or data is accepted;
+        at "accepted", after the message is recorded but before the client is told."""
         with self._lock:
-            self._hold_next = True
+            self._hold_next = stage
             self.holding.clear()
             self.release.clear()
 
-    def _take_hold(self) -> bool:
+    def _take_hold(self, stage: str) -> bool:
         with self._lock:
-            taken, self._hold_next = self._hold_next, False
-            return taken
+            if self._hold_next != stage:
+                return False
+            self._hold_next = False
+            return True
 
     def _accept(self, recipients, message):
         with self._lock:

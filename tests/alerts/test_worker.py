@@ -145,6 +145,31 @@ def test_worker_killed_mid_send_each_email_arrives_once(celery_worker, smtp_serv
     assert (held.state, held.attempts) == (SendState.SENT, 2)
 
 
+def test_the_one_window_left_resends_with_the_same_message_id(celery_worker, smtp_server, indicator, period, officer):
+    """Killed after the server accepted but before the worker heard it: the documented window.
+
+    The worker cannot know the message went, so the delivery is sent again after
+    its lease (at least once rather than lost), carrying the same Message-ID for
+    mail systems to recognise the copy. Any earlier kill sends once (test above).
+    """
+    smtp_server.hold_next("accepted")
+    alerts_raise(changes=[score(indicator, period, "red")])
+    assert smtp_server.holding.wait(20), "the worker never reached the mail server"
+    celery_worker.kill()
+    smtp_server.release.set()
+    held = Delivery.objects.get(recipient=officer)
+    assert held.state == SendState.SENDING
+
+    celery_worker.start()
+    wait_until(lambda: time.time() > held.claimed_at.timestamp() + LEASE + 0.2, what="the lease to expire")
+    services.outbox_relay()
+    smtp_server.wait_for(2)
+    first, second = smtp_server.to(officer.email)
+    assert first["Message-ID"] == second["Message-ID"] == f"<alert-delivery-{held.pk}@127.0.0.1>"
+    held.refresh_from_db()
+    assert (held.state, held.attempts) == (SendState.SENT, 2)
+
+
 def test_mail_server_down_retries_then_sends_and_fails_after_the_cap(
     celery_worker, smtp_server, people, indicator, period, performance_user, client
 ):

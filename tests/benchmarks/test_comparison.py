@@ -47,7 +47,7 @@ def test_ties_share_a_rank():
     # Two councils tie above the authority; the authority ties with a third.
     result = c.standing(D("20"), ds(30, 30, 20, 10), scoring.HIGHER)
     assert (result.rank, result.tied) == (3, True)
-    assert result.label == "=3rd of 5"
+    assert result.label == "joint 3rd of 5"
     # Ties among councils better than the authority both count as better.
     assert c.standing(D("10"), ds(30, 30, 20, 20), scoring.HIGHER).rank == 5
     # Lower is better: equal to the best council shares first place.

@@ -238,3 +238,18 @@ def test_an_indicator_overrides_the_comparator_and_band(client, performance_user
     assert "CP 5" in client.get(reverse("benchmarks:rating")).content.decode()
     picked = client.get(reverse("benchmarks:rating_indicator_pick"), {"indicator": indicator.pk})
     assert picked["Location"] == url
+
+
+def test_the_admin_lists_rating_comparators_read_only(client, performance_user, indicator, sources):
+    from benchmarks.models import RatingComparator
+
+    RatingComparator.objects.create(indicator=indicator, source=sources["ENG"], band=D("1"))
+    performance_user.is_staff = True
+    performance_user.save(update_fields=["is_staff"])
+    from kpiportal.accounts import roles
+
+    roles.ensure_role_groups()
+    client_for(client, performance_user)
+    listing = client.get(reverse("admin:benchmarks_ratingcomparator_changelist"))
+    assert listing.status_code == 200 and "Rating comparator for CP 5" in listing.content.decode()
+    assert client.get(reverse("admin:benchmarks_ratingcomparator_add")).status_code == 403

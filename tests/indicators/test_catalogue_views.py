@@ -127,7 +127,7 @@ def test_the_indicator_page_shows_targets_with_thresholds_and_history(client, of
     assert targets["2020/21"]["threshold"] == "72.0%" and targets["2020/21"]["tolerance"] == "5 points"
     assert targets["2021/22"]["threshold"] == "85.5%" and targets["2021/22"]["tolerance"] == "5% of the target"
     history = response.context["history"]
-    assert [(h["period"], h["value"]) for h in history] == [("Oct-20", "51.2%"), ("Sep-20", "48.0%")]
+    assert [(h["period"], h["value"]) for h in history] == [("Oct-20", "51.3%"), ("Sep-20", "48.0%")]
     content = response.content.decode()
     assert "How the figure is counted." in content and "Olive Officer" in content
     assert "Awaiting review" in content

@@ -135,7 +135,7 @@ def test_unknown_and_missing_columns_are_named(performance_user):
     [
         ("polarity", "sideways", "'sideways' is not a polarity the portal knows"),
         ("unit", "furlongs", "'furlongs' is not a unit the portal knows"),
-        ("aggregation", "median", "'median' is not a aggregation the portal knows"),
+        ("aggregation", "median", "'median' is not an aggregation the portal knows"),
         ("target", "high", "the target 'high' is not a number"),
         ("tolerance", "lots", "'lots' is not a number"),
         ("responsible_officer", "ZZ", "'ZZ' is not a user of the portal"),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,3 +147,17 @@ def test_wrong_methods_and_anonymous(client, performance_user):
     assert client.get(reverse("indicators:import_discard", args=[batch.pk])).status_code == 405
     assert client.post(reverse("indicators:import_preview", args=[batch.pk])).status_code == 405
     assert client.put(reverse("indicators:imports")).status_code == 405
+
+
+def test_upload_confirm_and_discard_need_the_csrf_token(performance_user, indicator):
+    """A page on another site cannot make the performance team's browser import or drop a file."""
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(performance_user)
+    file = SimpleUploadedFile("figures.csv", GOOD)
+    assert csrf_client.post(reverse("indicators:imports"), {"kind": "figures", "file": file}).status_code == 403
+    assert not ImportBatch.objects.exists()
+    batch = batches.import_batch_create(kind="figures", filename="f.csv", content=GOOD, by=performance_user)
+    for name in ("indicators:import_confirm", "indicators:import_discard"):
+        assert csrf_client.post(reverse(name, args=[batch.pk])).status_code == 403
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PENDING and not Return.objects.exists()

@@ -49,7 +49,7 @@ def token_key(viewer):
 
 def test_board_pack_has_a_sheet_per_layout_with_fills_formats_frozen_headers_and_print_setup(client, scored, viewer):
     book = board_pack(client, viewer)
-    assert book.sheetnames == ["Board scorecard", "Thematic dashboard", "Exception report"]
+    assert book.sheetnames == ["Board scorecard", "Thematic dashboard", "Exception report", "Benchmark scorecard"]
     board = book["Board scorecard"]
     rows = sheet_rows(board)
     assert rows[0][0] == "Board scorecard, Sep-20"

@@ -76,7 +76,7 @@ def test_board_layout_shows_both_years_months_ro_target_rag_ytds_and_comparator(
     ]
     assert headers[21:] == [
         *("RO", "2020/21 target", "RAG", "2019/20 YTD to Sep", "2020/21 YTD"),
-        *("Comparator", "Comparator source"),
+        *("Comparator", "Comparator source", "Against comparator"),
     ]
     (cp5,) = [r for r in rows_of(response) if r.startswith("CP 5")]
     # …77% 98% … 44% 48% | OO | 77% | Persistent red | 78% (Apr–Sep 2019) | 69% | 75% | SN 2019/20

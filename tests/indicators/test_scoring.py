@@ -214,6 +214,13 @@ def test_unknown_aggregation_is_refused():
 # --- Derived values and teams ----------------------------------------------------------------------
 
 
+def test_with_derived_value_takes_the_value_from_its_parts():
+    assert s.with_derived_value(s.PERCENT, s.Point(D("40"), D("48"), D("100"))) == s.Point(D("48"), D("48"), D("100"))
+    assert s.with_derived_value(s.PERCENT, s.Point(D("40"))) == s.Point(D("40"))
+    assert s.with_derived_value(s.PERCENT, s.Point(None, D("4"), D("0"))) == s.Point(None, D("4"), D("0"))
+    assert s.with_derived_value(s.PERCENT, s.Point(None, D("4"), D("-2"))) == s.Point(None, D("4"), D("-2"))
+
+
 def test_derive_value_from_parts():
     assert s.derive_value(unit=s.PERCENT, value=None, numerator=D("48"), denominator=D("100")) == D("48")
     assert s.derive_value(unit=s.PERCENT, value=None, numerator=D("1"), denominator=D("3")) == D("33.333333")

@@ -250,3 +250,27 @@ def test_errors_read_as_sentences():
     assert str(tabular.RowError(None, "", "The file is empty")) == "The file is empty"
     assert tabular.column_letter(0) == "A" and tabular.column_letter(27) == "AB"
     assert tabular.column_index("AB") == 27
+
+
+_ENTITIES = [b'<!ENTITY a "' + b"a" * 40 + b'">'] + [
+    b'<!ENTITY %s "%s">' % (bytes([name]), b"&%s;" % bytes([previous]) * 10)
+    for previous, name in zip(b"abcdefg", b"bcdefgh", strict=True)
+]
+BILLION_LAUGHS = b"<!DOCTYPE x [" + b"".join(_ENTITIES) + b"]>"
+
+
+@pytest.mark.parametrize("part", [SHEET, "xl/styles.xml", "xl/workbook.xml"])
+def test_xml_entities_in_a_workbook_are_never_expanded(part):
+    """A billion-laughs DTD in any part is refused or ignored, never inflated (the text would be 400 MB)."""
+
+    def with_entities(xml: bytes) -> bytes:
+        body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+        return BILLION_LAUGHS + body.replace(b"CP 5", b"&h;", 1)
+
+    data = rewrite_part(xlsx_bytes([HEADER, ["CP 5", "Sep-20", 48]]), part, with_entities)
+    try:
+        table = tabular.read_bytes(data)
+    except TableError as error:
+        assert "entity" in error.reason
+    else:
+        assert max(len(cell) for row in table.rows for cell in row) < 100

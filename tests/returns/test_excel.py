@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from returns import excel, services
 from returns.models import Return, State
-from tests import factories
+from tests import factories, files
 from tests.returns.conftest import NOV, OCT
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,18 @@ def test_oversized_upload_is_refused(client, officer, settings):
     file = SimpleUploadedFile("returns.xlsx", b"PK" + b"x" * 200)
     response = client.post(reverse("returns:upload"), {"period": "2022-11", "file": file})
     assert "the largest file the portal accepts is 100 bytes" in response.context["form"].errors["file"][0]
+
+
+def test_a_template_built_to_expand_beyond_a_safe_size_is_refused(client, officer, two_indicators):
+    """The template upload reads through the same guarded reader as imports: zip directories are checked first."""
+    client.force_login(officer)
+    template = client.get(reverse("returns:template"), {"period": "2022-11"}).content
+    bomb = files.declare_size(template, files.SHEET, 300 * 1024 * 1024)
+    response = client.post(
+        reverse("returns:upload"), {"period": "2022-11", "file": SimpleUploadedFile("returns.xlsx", bomb)}
+    )
+    assert "would expand to 300" in response.context["form"].errors["file"][0]
+    assert not Return.objects.filter(period=NOV).exists()
 
 
 def test_a_formula_is_never_calculated(client, officer, two_indicators):

@@ -11,6 +11,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from returns import services
@@ -227,6 +228,30 @@ def test_viewer_history_shows_only_approved_versions(client, viewer, indicator, 
     client.force_login(viewer)
     versions = client.get(reverse("returns:history", args=[ret.pk])).context["versions"]
     assert {v["state"] for v in versions} == {"Approved"}
+
+
+@pytest.mark.parametrize(("name", "state", "url", "data", "statuses", "changes"), ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_every_action_needs_the_csrf_token(
+    request, indicator, officer, director, name, state, url, data, statuses, changes
+):
+    """A page on another site cannot make a signed-in user's browser change a return."""
+    ret = _return(state, indicator, officer, director) if state else None
+    before = (ret.state, ret.value, ret.version) if ret else None
+    (role,) = changes.keys() if len(changes) == 1 else ("performance_user",)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(url(ret, indicator), data(ret) if ret else data(Return(version=0)))
+    assert response.status_code == 403, name
+    after = Return.objects.filter(indicator=indicator, period=NOV).first()
+    assert (after.state, after.value, after.version) == before if before else after is None, name
+
+
+def test_the_entry_address_of_a_started_return_tells_a_viewer_nothing(client, viewer, indicator, officer, director):
+    draft = _return(State.DRAFT, indicator, officer, director)
+    client.force_login(viewer)
+    url = reverse("returns:enter", args=[indicator.pk, NOV])
+    assert client.get(url).status_code == 404  # not a redirect naming the draft's id
+    assert client.post(url, {"version": draft.version, "value": "1"}).status_code == 404
 
 
 def test_unknown_return_and_month_are_404(client, officer, indicator):

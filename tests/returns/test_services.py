@@ -218,6 +218,29 @@ def test_performance_team_override_is_recorded_with_its_reason(indicator, perfor
     assert event.own_approval_override and event.comment == "Director on leave; board tomorrow"
 
 
+def test_four_eyes_whoever_corrected_a_submitted_figure_does_not_approve_it(submitted, performance_user, director):
+    """A correction after submission makes the corrector the author of the figure now awaiting approval."""
+    saved = services.return_correct(
+        ret=submitted, entry=entry("97"), by=performance_user, reason="Double count", version=submitted.version
+    )
+    with pytest.raises(services.NotAllowed, match="four-eyes"):
+        services.return_approve(returns=[saved.ret], by=performance_user)
+    saved.ret.refresh_from_db()
+    assert saved.ret.state == State.SUBMITTED
+    (ret,) = services.return_approve(returns=[saved.ret], by=director)
+    assert ret.state == State.APPROVED and ret.value == D("97")
+
+
+def test_four_eyes_override_covers_a_corrected_figure(submitted, performance_user):
+    saved = services.return_correct(
+        ret=submitted, entry=entry("97"), by=performance_user, reason="Double count", version=submitted.version
+    )
+    services.return_approve(
+        returns=[saved.ret], by=performance_user, own_approval_override=True, comment="Director on leave"
+    )
+    assert saved.ret.events.get(kind="approved").own_approval_override
+
+
 def test_reopen_needs_a_reason_and_goes_back_to_draft(approved, director, other_director, officer):
     with pytest.raises(services.MissingReason):
         services.return_reopen(ret=approved, by=director, reason="")

@@ -169,6 +169,21 @@ def test_replayed_submit_after_send_back_and_resubmit_is_refused_as_changed(clie
     assert submitted.state == State.SUBMITTED
 
 
+def test_the_corrector_of_a_submitted_return_is_asked_for_the_override(client, submitted, performance_user):
+    client.force_login(performance_user)
+    response = client.post(
+        reverse("returns:correct", args=[submitted.pk]),
+        {"version": submitted.version, "value": "94", "reason": "Double count"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("returns:detail", args=[submitted.pk])).content.decode()
+    assert "You corrected this return" in page and "own_approval_override" in page
+    response = client.post(reverse("returns:approve", args=[submitted.pk]), follow=True)
+    assert "You corrected CP 5 Nov-22: someone else must approve it (four-eyes rule)" in " ".join(messages_of(response))
+    submitted.refresh_from_db()
+    assert submitted.state == State.SUBMITTED
+
+
 def test_send_back_without_comment_shows_the_error_on_the_field(client, submitted, director):
     client.force_login(director)
     response = client.post(reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": ""})

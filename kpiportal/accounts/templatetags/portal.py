@@ -3,6 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from kpiportal import tables
 from kpiportal.accounts import roles
 
 register = template.Library()
@@ -45,3 +46,9 @@ def nav_items(request):
     if matching:
         max(matching, key=lambda item: len(item["href"]))["current"] = True
     return items
+
+
+@register.simple_tag(takes_context=True)
+def table_body(context, table):
+    """The body rows of a django-tables2 table, rendered in Python (`kpiportal.tables`)."""
+    return tables.body_html(table, context)
