@@ -637,8 +637,10 @@ def recompute(
             rows = compute_rows(context, figures, from_period, indicators=indicators)
             found.apply(rows, _scope([row[0] for row in indicators], from_period))
         # Entries of indicators asked for but gone, or (full recompute) of indicators no longer in the catalogue.
-        catalogue = wanted if ids is not None else Indicator.objects.values("pk")
-        found.apply((), _scope(ids, from_period).exclude(indicator_id__in=catalogue))
+        if ids is None:
+            found.apply((), _scope(None, from_period).exclude(indicator_id__in=Indicator.objects.values("pk")))
+        elif gone := sorted(set(ids) - set(wanted)):
+            found.apply((), _scope(gone, from_period))
         changes = sorted(found.rag_changes, key=lambda c: (c.indicator_id, c.period))
         if refresh_pages or found.written or found.deleted:
             ScorecardState.objects.get_or_create(pk=1)
@@ -701,9 +703,9 @@ class _Clock:
         return self.last - self.started
 
 
-def recompute_all(*, refresh_pages: bool = True) -> RecomputeResult:
+def recompute_all() -> RecomputeResult:
     """Recompute every entry (the nightly run and `manage.py recompute_scorecard`)."""
-    return recompute(refresh_pages=refresh_pages)
+    return recompute()
 
 
 # --- Requesting a recompute ---------------------------------------------------------------------

@@ -361,3 +361,20 @@ def test_a_target_change_requests_a_recompute(cp5, django_capture_on_commit_call
         target.target = D("40")
         target.save()
     assert entry(cp5, date(2020, 9, 1)).rag == "green"
+
+
+def test_entries_of_indicators_no_longer_in_the_catalogue_are_removed(cp5):
+    scorecard.recompute()
+    gone = cp5.pk + 1000
+    ScorecardEntry.objects.bulk_create(
+        [
+            ScorecardEntry(indicator_id=gone, period=date(2020, 9, 1), rag="red"),
+            ScorecardEntry(indicator_id=gone + 1, period=date(2020, 9, 1), rag="green"),
+        ]
+    )
+    asked = scorecard.recompute(indicator_ids=[cp5.pk, gone], from_period=date(2020, 9, 1))
+    assert (asked.entries, asked.written, asked.deleted) == (1, 0, 1)
+    assert asked.rag_changes == [scorecard.RagChange(gone, date(2020, 9, 1), "red", None, False, None)]
+    full = scorecard.recompute()
+    assert (full.written, full.deleted) == (0, 1)
+    assert set(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == {cp5.pk}
