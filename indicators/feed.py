@@ -6,6 +6,8 @@ import json
 import re
 from datetime import date
 
+from kpiportal.exports import inert_text
+
 from . import periods
 from .scorecard_rows import FEED_FIELDS, feed_rows
 
@@ -48,11 +50,17 @@ def _csv_value(value):
         return "true" if value else "false"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str):
+        return inert_text(value)
     return value
 
 
 def render(rows: list[dict], fmt: str) -> str:
-    """A JSON array of rows, or CSV with a header row (maps of comparators and teams as JSON text)."""
+    """A JSON array of rows, or CSV with a header row (maps of comparators and teams as JSON text).
+
+    The CSV is opened in Excel as well as read by Power BI, so text that a spreadsheet would take
+    for a formula gets a leading apostrophe (`kpiportal.exports.inert_text`); JSON carries it as it is.
+    """
     if fmt == JSON:
         return json.dumps(rows, ensure_ascii=False)
     out = io.StringIO(newline="")

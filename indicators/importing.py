@@ -595,14 +595,15 @@ def wide_import(table: tabular.Table, *, by, commit: bool, sheet=None) -> Import
     record_plans(report, plans)
     returns_plan.record(report)
     if commit:
-        with transaction.atomic():
-            changed = write_plans(catalogue, plans, by=by, reason="Imported from a scorecard")
-            figure_importing.write_figures(returns_plan, by=by, comment="Imported from a scorecard")
-            request_recompute([i.pk for i in changed], reason="scorecard imported")
-            request_recompute(
-                returns_plan.indicator_ids(), from_period=returns_plan.first_period(), reason="scorecard imported"
-            )
-        report.written = True
+        with figure_importing.raced_imports_reported(report):
+            with transaction.atomic():
+                changed = write_plans(catalogue, plans, by=by, reason="Imported from a scorecard")
+                figure_importing.write_figures(returns_plan, by=by, comment="Imported from a scorecard")
+                request_recompute([i.pk for i in changed], reason="scorecard imported")
+                request_recompute(
+                    returns_plan.indicator_ids(), from_period=returns_plan.first_period(), reason="scorecard imported"
+                )
+            report.written = True
     return report
 
 

@@ -51,7 +51,12 @@ def _assign_ids(model, objs: Sequence[models.Model]) -> None:
 def _copy(model, fields, rows) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # The driver's COPY bypasses Django's cursor wrapper: wrap its errors so a unique violation is an IntegrityError.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         write_row = copy.write_row
         for row in rows:
             write_row(row)

@@ -23,13 +23,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def inert_text(value: str) -> str:
+    """Text a spreadsheet program will show, not evaluate: a leading apostrophe before `= + - @`, tab or CR."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return number_text(value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return inert_text(value)
     return value
 
 

@@ -28,11 +28,12 @@ Rules:
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -93,6 +94,8 @@ class ReturnChange:
     replace_teams: bool
     row: int
     stored_pk: int | None = None
+    stored_version: int | None = None
+    column: str = ""
 
     @property
     def created(self) -> bool:
@@ -236,6 +239,7 @@ class _Stored:
 
     pk: int
     state: str
+    version: int
     values: dict
 
     def get_state_display(self) -> str:
@@ -249,11 +253,11 @@ def _existing_returns(rows: list[FigureRow]) -> dict[tuple[int, date], _Stored]:
     first = min(f.period for f in rows)
     last = max(f.period for f in rows)
     found = Return.objects.filter(indicator_id__in=ids, period__gte=first, period__lte=last).values_list(
-        "pk", "indicator_id", "period", "state", *STORED_FIELDS
+        "pk", "indicator_id", "period", "state", "version", *STORED_FIELDS
     )
     return {
-        (indicator_id, period): _Stored(pk, state, dict(zip(STORED_FIELDS, values, strict=True)))
-        for pk, indicator_id, period, state, *values in found
+        (indicator_id, period): _Stored(pk, state, version, dict(zip(STORED_FIELDS, values, strict=True)))
+        for pk, indicator_id, period, state, version, *values in found
     }
 
 
@@ -371,7 +375,19 @@ def _plan_return(group, existing, populations, today, plan: FiguresPlan, report:
         new_values["commentary"] = commentary
     teams = dict(resolved.teams)
     if current is None:
-        plan.changes.append(ReturnChange(indicator, period, new_values, None, [], teams, bool(team_rows), main_row.row))
+        plan.changes.append(
+            ReturnChange(
+                indicator,
+                period,
+                new_values,
+                None,
+                [],
+                teams,
+                bool(team_rows),
+                main_row.row,
+                column=main_row.column_of("period"),
+            )
+        )
         return
     changed = []
     for name, value in new_values.items():
@@ -389,7 +405,19 @@ def _plan_return(group, existing, populations, today, plan: FiguresPlan, report:
             changed.append(f"team row {stored_teams[team_id].team} removed")
     if changed:
         plan.changes.append(
-            ReturnChange(indicator, period, new_values, None, changed, teams, bool(team_rows), main_row.row, current.pk)
+            ReturnChange(
+                indicator,
+                period,
+                new_values,
+                None,
+                changed,
+                teams,
+                bool(team_rows),
+                main_row.row,
+                current.pk,
+                current.version,
+                main_row.column_of("period"),
+            )
         )
     else:
         plan.unchanged += 1
@@ -410,8 +438,75 @@ def _shown(value) -> str:
 # --- Writing ---------------------------------------------------------------------------------------------
 
 
+class FiguresChanged(Exception):
+    """Returns changed between checking the file and writing it; nothing was written.
+
+    `problems` are (row, column, message) for the import report.
+    """
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        super().__init__("; ".join(message for _, _, message in problems))
+        self.problems = problems
+
+    def record(self, report: ImportReport) -> None:
+        for row, column, message in self.problems:
+            report.error(row, column, message)
+
+
+def _changed_meanwhile(change: ReturnChange, now_is: str) -> tuple[int, str, str]:
+    return (
+        change.row,
+        change.column,
+        f"{change.indicator.code} {periods.month_label(change.period)} {now_is} since the file was checked; "
+        "nothing was imported: import the file again to see the figures as they are now",
+    )
+
+
+def _lock_planned_returns(plan: FiguresPlan) -> None:
+    """Lock the returns the plan updates and check nothing moved since it was made (inside the transaction).
+
+    The file is checked without holding locks (a large file takes seconds), so an officer may
+    start a draft, or a director reopen an approved return, meanwhile. A planned update whose
+    return is no longer the approved version the plan compared with, or a planned new return
+    that now exists, refuses the whole import rather than overwrite work in the workflow.
+    """
+    problems = []
+    updated = {c.stored_pk: c for c in plan.changes if not c.created}
+    if updated:
+        current = {
+            pk: (state, version)
+            for pk, state, version in Return.objects.select_for_update()
+            .filter(pk__in=updated)
+            .order_by("pk")
+            .values_list("pk", "state", "version")
+        }
+        for pk, change in updated.items():
+            state, version = current.get(pk, (None, None))
+            if state is None:
+                problems.append(_changed_meanwhile(change, "was deleted"))
+            elif state != State.APPROVED:
+                problems.append(_changed_meanwhile(change, f"was reopened (it is now {State(state).label.lower()})"))
+            elif version != change.stored_version:
+                problems.append(_changed_meanwhile(change, "was changed"))
+    new = {(c.indicator.pk, c.period): c for c in plan.changes if c.created and c.indicator.pk}
+    if new:
+        periods_new = [period for _, period in new]
+        started = Return.objects.filter(
+            indicator_id__in={pk for pk, _ in new}, period__gte=min(periods_new), period__lte=max(periods_new)
+        ).values_list("indicator_id", "period")
+        problems += [_changed_meanwhile(new[key], "was started by someone") for key in started if key in new]
+    if problems:
+        raise FiguresChanged(sorted(problems))
+
+
 def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
-    """Write the planned returns as approved, with their events, team rows and history. Inside a transaction."""
+    """Write the planned returns as approved, with their events, team rows and history. Inside a transaction.
+
+    Raises `FiguresChanged` (and the caller's transaction rolls back) when a return moved since
+    the plan was made; a return started at the same instant fails the insert on the unique
+    (indicator, period) constraint, which the callers report the same way.
+    """
+    _lock_planned_returns(plan)
     now = timezone.now()
     new = [c for c in plan.changes if c.created]
     updated = [c for c in plan.changes if not c.created]
@@ -532,8 +627,25 @@ def figures_import(table: tabular.Table, *, by, commit: bool) -> ImportReport:
         return report
     plan.record(report)
     if commit:
-        with transaction.atomic():
-            write_figures(plan, by=by, comment="Imported from a figures file")
-            request_recompute(plan.indicator_ids(), from_period=plan.first_period(), reason="figures imported")
-        report.written = True
+        with raced_imports_reported(report):
+            with transaction.atomic():
+                write_figures(plan, by=by, comment="Imported from a figures file")
+                request_recompute(plan.indicator_ids(), from_period=plan.first_period(), reason="figures imported")
+            report.written = True
     return report
+
+
+@contextmanager
+def raced_imports_reported(report: ImportReport):
+    """Turn a write refused because returns moved meanwhile into errors on the report (nothing written)."""
+    try:
+        yield
+    except FiguresChanged as changed:
+        changed.record(report)
+    except IntegrityError:
+        report.error(
+            None,
+            "",
+            "A return in the file was started by someone while the file was being written; nothing was "
+            "imported: import the file again",
+        )

@@ -291,15 +291,30 @@ def _refused(request, ret: Return, error: services.ReturnError):
     return redirect("returns:detail", pk=ret.pk)
 
 
+NO_VERSION = (
+    "Nothing was changed: the request did not say which version of the figures you saw. "
+    "Reload the return and try again."
+)
+
+
+def _without_version(request, ret: Return):
+    """Every page that acts on a return sends the version it showed; a POST without one is refused."""
+    messages.error(request, NO_VERSION)
+    return redirect("returns:detail", pk=ret.pk)
+
+
 @require_POST
 def submit(request, pk):
     ret = get_return_for_user(request.user, pk, may=return_rules.can_enter_return)
+    version = _version_of(request)
+    if version is None:
+        return _without_version(request, ret)
     try:
         services.return_submit(
             returns=[ret],
             by=request.user,
             confirm_warnings=request.POST.get("confirm_warnings") == "on",
-            versions={ret.pk: _version_of(request)} if _version_of(request) is not None else None,
+            versions={ret.pk: version},
         )
     except services.ReturnError as error:
         return _refused(request, ret, error)
@@ -312,13 +327,15 @@ def approve(request, pk):
     ret = get_return_for_user(request.user, pk, may=return_rules.can_review_return)
     form = forms.ApproveForm(request.POST)
     form.is_valid()
+    if form.cleaned_data.get("version") is None:
+        return _without_version(request, ret)
     try:
         services.return_approve(
             returns=[ret],
             by=request.user,
             comment=form.cleaned_data.get("comment", ""),
             own_approval_override=form.cleaned_data.get("own_approval_override", False),
-            versions={ret.pk: form.cleaned_data["version"]} if form.cleaned_data.get("version") is not None else None,
+            versions={ret.pk: form.cleaned_data["version"]},
         )
     except services.MissingReason as error:
         form.add_error("comment", error.message)
@@ -335,6 +352,8 @@ def send_back(request, pk):
     form = forms.SendBackForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, ret, send_back_form=form)
+    if form.cleaned_data["version"] is None:
+        return _without_version(request, ret)
     try:
         services.return_send_back(
             ret=ret, by=request.user, comment=form.cleaned_data["comment"], version=form.cleaned_data["version"]
@@ -353,6 +372,8 @@ def reopen(request, pk):
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, ret, reopen_form=form)
+    if form.cleaned_data["version"] is None:
+        return _without_version(request, ret)
     try:
         services.return_reopen(
             ret=ret, by=request.user, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"]

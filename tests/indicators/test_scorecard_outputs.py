@@ -139,6 +139,16 @@ def test_feed_as_csv_has_a_header_row(client, scored, token_key):
     assert cla3["target"] == ""
 
 
+def test_feed_csv_writes_formula_like_text_for_excel_as_text(client, scored, token_key):
+    scored.cp5.title = '=HYPERLINK("http://evil.example","Click")'
+    scored.cp5.save()
+    csv_rows = list(csv.DictReader(io.StringIO(feed(client, token_key, format="csv").content.decode())))
+    cp5 = next(r for r in csv_rows if r["code"] == "CP 5")
+    assert cp5["title"] == '\'=HYPERLINK("http://evil.example","Click")'
+    json_rows = feed(client, token_key, format="json").json()
+    assert next(r for r in json_rows if r["code"] == "CP 5")["title"] == scored.cp5.title
+
+
 def test_feed_and_command_print_identical_rows(client, scored, token_key, capsys):
     for fmt in ("json", "csv"):
         body = feed(client, token_key, format=fmt).content.decode()

@@ -86,6 +86,59 @@ def test_a_return_in_the_workflow_is_not_overwritten(performance_user, indicator
     assert Return.objects.get().value == D("40")
 
 
+def _meanwhile(monkeypatch, act):
+    """Run `act` after the file is checked and before it is written (an officer or director at work)."""
+    from returns import importing
+
+    original = importing.plan_figures
+
+    def plan_then_act(*args, **kwargs):
+        plan = original(*args, **kwargs)
+        act()
+        return plan
+
+    monkeypatch.setattr(importing, "plan_figures", plan_then_act)
+
+
+def test_a_return_reopened_while_the_file_is_checked_is_not_overwritten(
+    monkeypatch, performance_user, director, indicator
+):
+    from returns import services
+
+    run([HEADER, ["CP 5", "Sep-20", "48", "", "", "", ""], ["CP 5", "Oct-20", "50", "", "", "", ""]], performance_user)
+    september = Return.objects.get(period=date(2020, 9, 1))
+    _meanwhile(monkeypatch, lambda: services.return_reopen(ret=september, by=director, reason="Late cases"))
+    report = run(
+        [HEADER, ["CP 5", "Sep-20", "47", "", "", "", ""], ["CP 5", "Nov-20", "52", "", "", "", ""]], performance_user
+    )
+    assert not report.written
+    assert errors_of(report) == [
+        (
+            2,
+            "period",
+            "CP 5 Sep-20 was reopened (it is now draft) since the file was checked; nothing was imported: "
+            "import the file again to see the figures as they are now",
+        )
+    ]
+    september.refresh_from_db()
+    assert (september.state, september.value) == (State.DRAFT, D("48"))
+    assert not Return.objects.filter(period=date(2020, 11, 1)).exists()
+
+
+def test_a_return_started_while_the_file_is_checked_is_not_overwritten(monkeypatch, performance_user, indicator):
+    nov = date(2020, 11, 1)
+    _meanwhile(
+        monkeypatch, lambda: factories.ReturnFactory(indicator=indicator, period=nov, value=D("51"), state=State.DRAFT)
+    )
+    report = run([HEADER, ["CP 5", "Nov-20", "52", "", "", "", ""]], performance_user)
+    assert [e[2] for e in errors_of(report)] == [
+        "CP 5 Nov-20 was started by someone since the file was checked; nothing was imported: "
+        "import the file again to see the figures as they are now"
+    ]
+    draft = Return.objects.get(period=nov)
+    assert (draft.state, draft.value) == (State.DRAFT, D("51"))
+
+
 def test_team_rows_make_the_whole_and_unknown_teams_are_refused(performance_user, indicator, teams):
     rows = [
         HEADER,
@@ -241,3 +294,23 @@ def test_team_rows_in_a_reimport_replace_the_stored_ones(performance_user, indic
     assert ret.value == D("80") and ret.version == 2
     assert {f.team.name: f.value for f in ret.team_figures.all()} == {"EAST": D("80")}
     assert TeamFigure.history.filter(history_type="-").count() == 1
+
+
+def test_a_return_started_in_the_same_instant_as_the_write_is_reported_not_raised(
+    monkeypatch, performance_user, indicator
+):
+    """The check under lock cannot see a row inserted after it: the unique (indicator, period) catches that one."""
+    from returns import importing
+
+    nov = date(2020, 11, 1)
+    monkeypatch.setattr(importing, "_lock_planned_returns", lambda plan: None)
+    _meanwhile(
+        monkeypatch, lambda: factories.ReturnFactory(indicator=indicator, period=nov, value=D("51"), state=State.DRAFT)
+    )
+    report = run([HEADER, ["CP 5", "Nov-20", "52", "", "", "", ""]], performance_user)
+    assert not report.written
+    assert [e[2] for e in errors_of(report)] == [
+        "A return in the file was started by someone while the file was being written; nothing was imported: "
+        "import the file again"
+    ]
+    assert Return.objects.get(period=nov).value == D("51")

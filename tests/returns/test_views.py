@@ -158,7 +158,9 @@ def test_replayed_approval_changes_nothing_and_says_why(client, submitted, direc
 def test_replayed_submit_after_send_back_and_resubmit_is_refused_as_changed(client, submitted, director, officer):
     client.force_login(director)
     seen = submitted.version
-    client.post(reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": "x"})
+    client.post(
+        reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": "x", "send_back-version": seen}
+    )
     submitted.refresh_from_db()
     client.force_login(officer)
     client.post(reverse("returns:submit", args=[submitted.pk]), {"version": submitted.version})
@@ -178,10 +180,34 @@ def test_the_corrector_of_a_submitted_return_is_asked_for_the_override(client, s
     assert response.status_code == 302
     page = client.get(reverse("returns:detail", args=[submitted.pk])).content.decode()
     assert "You corrected this return" in page and "own_approval_override" in page
-    response = client.post(reverse("returns:approve", args=[submitted.pk]), follow=True)
+    response = client.post(
+        reverse("returns:approve", args=[submitted.pk]), {"approve-version": submitted.version + 1}, follow=True
+    )
     assert "You corrected CP 5 Nov-22: someone else must approve it (four-eyes rule)" in " ".join(messages_of(response))
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("action", "fixture", "data"),
+    [
+        ("submit", "draft", {}),
+        ("approve", "submitted", {}),
+        ("send_back", "submitted", {"send_back-comment": "Check it"}),
+        ("reopen", "approved", {"reopen-reason": "Late data"}),
+    ],
+)
+def test_an_action_posted_without_the_version_seen_changes_nothing(
+    client, request, officer, director, action, fixture, data
+):
+    """A crafted or truncated POST cannot skip the lost-update check: the pages always send the version."""
+    ret = request.getfixturevalue(fixture)
+    before = (ret.state, ret.version)
+    client.force_login(officer if action == "submit" else director)
+    response = client.post(reverse(f"returns:{action}", args=[ret.pk]), data, follow=True)
+    assert "did not say which version of the figures you saw" in " ".join(messages_of(response))
+    ret.refresh_from_db()
+    assert (ret.state, ret.version) == before
 
 
 def test_send_back_without_comment_shows_the_error_on_the_field(client, submitted, director):
