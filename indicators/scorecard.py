@@ -519,7 +519,8 @@ def _delete(entries, keys: list[tuple]) -> None:
     if not keys:
         return
     pks = {row[:3]: row[3] for row in _rows(entries.order_by().values_list("indicator_id", "period", "team_id", "pk"))}
-    ids = [pks[key] for key in keys]
+    # A key may be gone already: deleting a team or an indicator cascades to its entries without the lock.
+    ids = [pks[key] for key in keys if key in pks]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(ScorecardEntry._meta.db_table)
         with connection.cursor() as cursor:

@@ -291,8 +291,15 @@ def expected_changes(before: dict, after: dict) -> list[scorecard.RagChange]:
 # --- The tests ---------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["one slice", "slices of 3"])
+def slices(request, monkeypatch):
+    """Run with the usual slice (the whole history fits one) and with slices of 3 indicators."""
+    if request.param == "slices of 3":
+        monkeypatch.setattr(scorecard, "SLICE", 3)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_full_recompute_stores_what_the_reference_computes(seed):
+def test_a_full_recompute_stores_what_the_reference_computes(seed, slices):
     ids = build_history(seed)
     result = scorecard.recompute()
     stored = assert_matches_reference()
@@ -327,7 +334,7 @@ def test_running_again_changes_nothing_and_reports_nothing():
     assert stored_entries() == first
 
 
-def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes():
+def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes(slices):
     ids = build_history(6)
     scorecard.recompute()
     rng = random.Random(60)
@@ -368,7 +375,7 @@ def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes():
     assert stored_entries() == incremental
 
 
-def test_a_removed_indicator_history_and_a_setting_change_are_exact():
+def test_a_removed_indicator_history_and_a_setting_change_are_exact(slices):
     build_history(7)
     scorecard.recompute()
     before = whole_states()
