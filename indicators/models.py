@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import periods, scoring
@@ -369,6 +370,29 @@ class ScorecardState(models.Model):
     @classmethod
     def current_version(cls) -> int:
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class RecomputeRequest(models.Model):
+    """A scorecard recompute a change asked for, written in the same transaction as the change.
+
+    The task is queued when that transaction commits; a request still not done a while
+    later (the broker was down, the task was lost) is queued again by the relay on beat, so a
+    crash between commit and publish loses no recompute, and so no alert. See
+    `indicators.scorecard.request_recompute` and `recompute_relay`.
+    """
+
+    indicator_ids = models.JSONField(null=True, blank=True, help_text="Blank: every indicator")
+    from_period = models.DateField(null=True, blank=True, help_text="Blank: every period")
+    reason = models.CharField(max_length=500, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at", "requested_at"], name="recompute_request_pending")]
+
+    def __str__(self):
+        return f"Recompute {self.reason or 'request'} ({'done' if self.done_at else 'pending'})"
 
 
 class ImportBatchQuerySet(models.QuerySet):

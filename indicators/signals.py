@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from . import scorecard
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
+RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
 
 
 def _target_changed(sender, instance, **kwargs):
@@ -36,21 +37,29 @@ def _comparator_changed(sender, instance, **kwargs):
 
 
 def ensure_nightly_recompute(sender=None, **kwargs):
-    """Create the nightly full recompute on beat once; later edits in the admin are kept."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+    """Create the nightly full recompute and the recompute relay on beat once; later edits in the admin are kept."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-    if PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
-        return
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London"
-    )
-    PeriodicTask.objects.create(
-        name=NIGHTLY_TASK_NAME,
-        task="indicators.tasks.recompute_scorecard",
-        crontab=schedule,
-        kwargs=json.dumps({"reason": scorecard.NIGHTLY_REASON}),
-        description="Recomputes every scorecard entry from approved figures, targets and comparators.",
-    )
+    if not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
+        schedule, _ = CrontabSchedule.objects.get_or_create(
+            minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London"
+        )
+        PeriodicTask.objects.create(
+            name=NIGHTLY_TASK_NAME,
+            task="indicators.tasks.recompute_scorecard",
+            crontab=schedule,
+            kwargs=json.dumps({"reason": scorecard.NIGHTLY_REASON}),
+            description="Recomputes every scorecard entry from approved figures, targets and comparators.",
+        )
+    if not PeriodicTask.objects.filter(name=RELAY_TASK_NAME).exists():
+        every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(
+            name=RELAY_TASK_NAME,
+            task="indicators.tasks.recompute_relay",
+            interval=every_minute,
+            description="Queues again the scorecard recomputes (and so the alerts) whose task was lost, "
+            "for example while the broker was down.",
+        )
 
 
 def connect(app_config):

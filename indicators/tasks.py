@@ -4,6 +4,7 @@ from datetime import date
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from . import scorecard
 
@@ -15,21 +16,31 @@ from . import scorecard
     retry_backoff_max=300,
     max_retries=5,
 )
-def recompute_scorecard(indicator_ids=None, from_period=None, reason=""):
+def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request_ids=None):
     """Recompute the scorecard entries of these indicators (None: all) from `from_period` (ISO date) on.
 
     Idempotent: a task delivered twice computes the same rows, and the second writes nothing.
     Cached pages are refreshed after every request but the nightly run's, which refreshes
-    them only when an entry changed.
+    them only when an entry changed. The `RecomputeRequest`s it answers are marked done once
+    the entries are committed; a full run settles every request made before it started.
     """
+    started = timezone.now()
     result = scorecard.recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,
         refresh_pages=reason != scorecard.NIGHTLY_REASON,
     )
+    full = indicator_ids is None and from_period is None
+    scorecard.requests_done(request_ids, full_run_started=started if full else None)
     return {
         "entries": result.entries,
         "written": result.written,
         "deleted": result.deleted,
         "rag_changes": len(result.rag_changes),
     }
+
+
+@shared_task(name="indicators.tasks.recompute_relay", ignore_result=True)
+def recompute_relay():
+    """Queue again the recompute requests whose task was lost (beat, every minute)."""
+    return scorecard.recompute_relay()

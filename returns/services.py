@@ -172,7 +172,14 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def entry_refusal(indicator: Indicator, period: date, today: date) -> str | None:
+def entry_refusal(indicator: Indicator, period: date, today: date, *, ret: Return | None = None) -> str | None:
+    """Why figures for this indicator and month cannot be entered today, or None.
+
+    The entry window (the last `RETURNS_OPEN_MONTHS` months) limits which months an officer can
+    start or finish on their own. A return a reviewer has handed back — sent back, or reopened
+    after approval (it has been submitted before) — can be finished whatever its month, or it
+    would stay off the scorecard for good.
+    """
     from django.conf import settings
 
     if indicator.status != Status.ACTIVE:
@@ -183,6 +190,8 @@ def entry_refusal(indicator: Indicator, period: date, today: date) -> str | None
     if not periods.takes_figure(period, indicator.frequency):
         frequency = indicator.get_frequency_display().lower()
         return f"{indicator.code} is {frequency}: it has no figure for {periods.month_label(period)}"
+    if ret is not None and ret.pk is not None and ret.submitted_at is not None:
+        return None
     return deadlines.entry_closed_reason(period, today, settings.RETURNS_OPEN_MONTHS)
 
 
@@ -274,7 +283,8 @@ def return_save_draft(
     probe = Return(indicator=indicator, period=period)
     if not return_rules.can_enter_return.test(by, probe):
         raise NotAllowed(f"You are not the responsible officer or a deputy for {indicator.code}")
-    reason = entry_refusal(indicator, period, _today())
+    handed_back = Return.objects.filter(indicator=indicator, period=period, submitted_at__isnull=False).only("pk")
+    reason = entry_refusal(indicator, period, _today(), ret=handed_back.first())
     if reason:
         raise ClosedForEntry(reason)
     ctx = context or selectors.entry_context(indicator, period)
@@ -347,7 +357,7 @@ def return_submit(
                 if not can_proceed(ret.submit):
                     raise WrongState(_state_message(ret, "submitted"), ret=ret)
                 _check_version(ret, versions.get(ret.pk))
-                reason = entry_refusal(ret.indicator, ret.period, today)
+                reason = entry_refusal(ret.indicator, ret.period, today, ret=ret)
                 if reason:
                     raise ClosedForEntry(reason, ret=ret)
                 entry = selectors.entry_of(ret, team_rows.get(ret.pk, []))

@@ -160,6 +160,8 @@ ALERTS_RETRY_BASE_SECONDS = env.float("ALERTS_RETRY_BASE_SECONDS", default=30)
 ALERTS_RETRY_MAX_SECONDS = env.float("ALERTS_RETRY_MAX_SECONDS", default=900)
 # The relay leaves a pending email this long to the task queued on commit (a long queue is not a lost task).
 ALERTS_RELAY_GRACE_SECONDS = env.float("ALERTS_RELAY_GRACE_SECONDS", default=300)
+# The scorecard relay leaves a recompute request this long to the task queued on commit.
+SCORECARD_RELAY_GRACE_SECONDS = env.float("SCORECARD_RELAY_GRACE_SECONDS", default=120)
 # Periods older than this many months raise no alerts (history imports, old targets changed).
 ALERTS_MAX_PERIOD_AGE_MONTHS = env.int("ALERTS_MAX_PERIOD_AGE_MONTHS", default=3)
 

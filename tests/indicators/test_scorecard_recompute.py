@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from indicators import periods, scorecard, tasks
-from indicators.models import PortalSettings, ScorecardEntry, ScorecardState
+from indicators.models import PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
 from returns.models import State
 from tests import factories
 
@@ -343,7 +343,21 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     finally:
         task_prerun.disconnect(record)
     reason = "return approved; target changed"
-    assert started == [{"indicator_ids": sorted([cp5.pk, other.pk]), "from_period": "2020-07-01", "reason": reason}]
+    request = RecomputeRequest.objects.get(reason=reason)
+    assert started == [
+        {
+            "indicator_ids": sorted([cp5.pk, other.pk]),
+            "from_period": "2020-07-01",
+            "reason": reason,
+            "request_ids": [request.pk],
+        }
+    ]
+    assert (request.indicator_ids, request.from_period, request.reason) == (
+        sorted([cp5.pk, other.pk]),
+        date(2020, 7, 1),
+        reason,
+    )
+    assert request.done_at is not None
     assert ScorecardEntry.objects.filter(indicator=other).count() == 1
     with transaction.atomic():
         scorecard.request_recompute([cp5.pk], reason="rolled back")
@@ -352,6 +366,79 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     with transaction.atomic():  # a fresh batch: the rolled-back request is not carried over
         scorecard.request_recompute([other.pk], reason="after a rollback")
     assert list(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == [other.pk]
+    later = RecomputeRequest.objects.filter(pk__gte=request.pk).order_by("pk")
+    assert list(later.values_list("reason", flat=True)) == [reason, "after a rollback"]
+
+
+def _lower_the_2020_target(cp5):
+    target = cp5.targets.get(financial_year=2020)
+    target.target = D("40")
+    target.save()
+
+
+def test_a_recompute_whose_task_was_lost_is_queued_again_by_the_relay(
+    cp5, settings, django_capture_on_commit_callbacks
+):
+    """The change commits but its task is never queued (the process died after the commit)."""
+    settings.SCORECARD_RELAY_GRACE_SECONDS = 0
+    scorecard.recompute()
+    with django_capture_on_commit_callbacks(execute=False):
+        _lower_the_2020_target(cp5)
+    assert entry(cp5, date(2020, 9, 1)).rag == "red"
+    request = RecomputeRequest.objects.get()
+    assert (request.indicator_ids, request.reason, request.queued_at, request.done_at) == (
+        [cp5.pk],
+        "target changed",
+        None,
+        None,
+    )
+    assert tasks.recompute_relay() == {"queued": 1, "cleared": 0}
+    assert entry(cp5, date(2020, 9, 1)).rag == "green"
+    request.refresh_from_db()
+    assert request.done_at is not None
+    assert tasks.recompute_relay() == {"queued": 0, "cleared": 0}
+
+
+def test_an_unreachable_broker_fails_nothing_and_the_relay_queues_later(
+    cp5, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    scorecard.recompute()
+    delay = tasks.recompute_scorecard.delay
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.recompute_scorecard, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        _lower_the_2020_target(cp5)  # the change is saved; nothing raised to the user
+    request = RecomputeRequest.objects.get()
+    assert request.queued_at is not None and request.done_at is None
+    settings.SCORECARD_RELAY_GRACE_SECONDS = 3600
+    assert tasks.recompute_relay() == {"queued": 0, "cleared": 0}  # within the grace: left to its task
+    monkeypatch.setattr(tasks.recompute_scorecard, "delay", delay)
+    settings.SCORECARD_RELAY_GRACE_SECONDS = 0
+    assert tasks.recompute_relay() == {"queued": 1, "cleared": 0}
+    assert entry(cp5, date(2020, 9, 1)).rag == "green"
+    assert RecomputeRequest.objects.filter(done_at__isnull=True).count() == 0
+
+
+def test_the_nightly_run_settles_requests_made_before_it_and_old_ones_are_cleared(
+    cp5, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=False):
+        _lower_the_2020_target(cp5)
+    tasks.recompute_scorecard(reason=scorecard.NIGHTLY_REASON)
+    request = RecomputeRequest.objects.get()
+    assert request.done_at is not None and entry(cp5, date(2020, 9, 1)).rag == "green"
+    RecomputeRequest.objects.update(done_at=timezone.now() - timedelta(days=8))
+    assert tasks.recompute_relay() == {"queued": 0, "cleared": 1}
+    assert PeriodicTask.objects.get(task="indicators.tasks.recompute_relay").interval.every == 60
 
 
 def test_a_target_change_requests_a_recompute(cp5, django_capture_on_commit_callbacks):

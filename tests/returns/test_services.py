@@ -92,6 +92,42 @@ def test_periods_that_are_not_open_are_refused(indicator, officer, period, messa
     assert not Return.objects.exists()
 
 
+def test_a_return_reopened_in_a_closed_month_can_be_finished_and_approved_again(indicator, officer, director):
+    """The window limits the months an officer starts; a return handed back by a reviewer is finished whenever."""
+    from django.utils import timezone
+
+    may = date(2022, 5, 1)
+    old = factories.ReturnFactory(
+        indicator=indicator,
+        period=may,
+        value=D("91"),
+        state=State.APPROVED,
+        submitted_by=officer,
+        submitted_at=timezone.now(),
+        approved_by=director,
+        approved_at=timezone.now(),
+    )
+    reopened = services.return_reopen(ret=old, by=director, reason="May's count missed late cases")
+    saved = services.return_save_draft(
+        indicator=indicator,
+        period=may,
+        entry=entry(93, commentary="Late cases added"),
+        version=reopened.version,
+        by=officer,
+    )
+    (submitted,) = services.return_submit(returns=[saved.ret], by=officer, versions={saved.ret.pk: saved.ret.version})
+    (approved,) = services.return_approve(returns=[submitted], by=director)
+    assert (approved.state, approved.value) == (State.APPROVED, D("93"))
+
+
+def test_a_draft_never_submitted_in_a_closed_month_stays_closed(indicator, officer):
+    draft = factories.ReturnFactory(indicator=indicator, period=date(2022, 5, 1), value=D("91"))
+    with pytest.raises(services.ClosedForEntry, match="closed for entry"):
+        services.return_submit(returns=[draft], by=officer)
+    with pytest.raises(services.ClosedForEntry, match="closed for entry"):
+        services.return_save_draft(indicator=indicator, period=draft.period, entry=entry(92), version=1, by=officer)
+
+
 def test_quarterly_indicator_takes_figures_at_quarter_ends_only(indicator, officer):
     indicator.frequency = "quarterly"
     indicator.save()
