@@ -61,14 +61,6 @@ def _tolerance_text(target, indicator) -> str:
     return f"{amount} {TOLERANCE_UNITS.get(indicator.unit, '')}".strip()
 
 
-def _places(value, indicator) -> int:
-    """The indicator's decimals, or more (up to 2) when the threshold needs them: 85.5 is not shown as 86."""
-    if value is None:
-        return indicator.decimals
-    needed = max(0, -value.normalize().as_tuple().exponent)
-    return max(indicator.decimals, min(needed, 2))
-
-
 def target_rows(indicator) -> list[dict]:
     """Each financial year's target with its tolerance threshold (from the scoring rules), newest first."""
     rows = []
@@ -80,7 +72,7 @@ def target_rows(indicator) -> list[dict]:
                 "year": target.financial_year_label,
                 "target": display.figure_text(target.target, indicator.unit, indicator.decimals),
                 "tolerance": _tolerance_text(target, indicator),
-                "threshold": display.figure_text(rule.threshold, indicator.unit, _places(rule.threshold, indicator)),
+                "threshold": display.threshold_text(rule.threshold, indicator.unit, indicator.decimals),
                 "dot_threshold": display.plain_number(rule.dot_threshold),
                 "polarity": target.get_polarity_display() if target.polarity else "",
                 "note": target.note,

@@ -94,7 +94,7 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
                 periods.month_label(month),
                 ("NA" if e.not_available else fig(e.value)) if e else "No approved figure",
                 fig(e.target) if e else "",
-                fig(e.tolerance_threshold) if e else "",
+                formatting.format_threshold(e.tolerance_threshold, unit, decimals) if e else "",
                 fig(e.comparator_value) if e else "",
                 _rag_cell(e),
             )

@@ -54,7 +54,7 @@ def alert_context(alert: Alert) -> dict:
         "previous_period": periods.month_label(periods.previous_period(alert.period, indicator.frequency)),
         "value": fig(alert.value),
         "target": fig(alert.target),
-        "threshold": fig(alert.tolerance_threshold),
+        "threshold": formatting.format_threshold(alert.tolerance_threshold, unit, decimals) or "none",
         "previous_value": fig(alert.previous_value),
         "movement": alert.movement_words,
         "polarity": indicator.get_polarity_display(),

@@ -63,6 +63,22 @@ def test_the_email_carries_the_figures_and_a_link(people, indicator, period, dja
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
 
 
+def test_the_email_shows_the_threshold_exactly_for_a_whole_number_indicator(
+    people, indicator, period, django_capture_on_commit_callbacks
+):
+    """As on the pages: 85.5% is where amber starts, not 86% (which would call 85.7% red)."""
+    indicator.decimals = 0
+    indicator.save()
+    score(indicator, previous(period), "amber", value="87")
+    approved_return(indicator, period)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
+    message = next(m for m in mail.outbox if m.to == [people.officer.email])
+    for part in (message.body, message.alternatives[0][0]):
+        assert "85.5%" in part and "86%" not in part
+        assert "90%" in part and "80%" in part  # the figures themselves at the indicator's decimals
+
+
 def test_raising_again_creates_nothing(people, indicator, period, django_capture_on_commit_callbacks):
     """The same change reported twice, or figures re-approved unchanged after a reopen: nothing new."""
     score(indicator, previous(period), "green")
