@@ -265,7 +265,7 @@ class _YearRule:
 
 
 def _year_rules(context: _Context, indicator_id: int, unit: str, polarity: str, years: Iterable[int]):
-    default_dot = Decimal("1.0") if unit in (scoring.PERCENT, scoring.RATE_PER_10K) else Decimal("0")
+    default_dot = scoring.default_dot_threshold(unit)
     result = {}
     for year in years:
         rule = context.rules.get((indicator_id, year))

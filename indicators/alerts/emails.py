@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from indicators import formatting, periods
-from indicators.models import Indicator
+from indicators.models import Indicator, Polarity
 
 from .models import Alert, Delivery, Digest
 
@@ -57,7 +57,8 @@ def alert_context(alert: Alert) -> dict:
         "threshold": formatting.format_threshold(alert.tolerance_threshold, unit, decimals) or "none",
         "previous_value": fig(alert.previous_value),
         "movement": alert.movement_words,
-        "polarity": indicator.get_polarity_display(),
+        # The year's polarity, as the arrow's words use: a target may turn the indicator's polarity round.
+        "polarity": Polarity(alert.polarity).label if alert.polarity in Polarity.values else "",
         "rag": alert.rag,
         "rag_words": alert.rag_words,
         "commentary": alert.commentary.strip(),

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from indicators import periods
 from indicators.alerts.models import Alert, Channel, Delivery, SendState
 from indicators.alerts.services import alerts_raise
+from indicators.models import ScorecardEntry
 from tests import factories
 
 from .conftest import approved_return, score, unscore
@@ -77,6 +78,23 @@ def test_the_email_shows_the_threshold_exactly_for_a_whole_number_indicator(
     for part in (message.body, message.alternatives[0][0]):
         assert "85.5%" in part and "86%" not in part
         assert "90%" in part and "80%" in part  # the figures themselves at the indicator's decimals
+
+
+def test_the_email_words_the_years_polarity_as_its_arrow_does(
+    people, indicator, period, django_capture_on_commit_callbacks
+):
+    """The indicator is higher-is-better, but this year's target says lower is better: the email says so
+    beside "down, improving", not "higher is better"."""
+    score(indicator, previous(period), "amber", value="87")
+    approved_return(indicator, period)
+    change = score(indicator, period, "red", value="80", previous_value="87", direction="down")
+    ScorecardEntry.objects.filter(indicator=indicator, period__in=[period, previous(period)]).update(polarity="lower")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(changes=[change])
+    message = next(m for m in mail.outbox if m.to == [people.officer.email])
+    for part in (message.body, message.alternatives[0][0]):
+        assert "down, improving (lower is better)" in part
+        assert "higher is better" not in part
 
 
 def test_raising_again_creates_nothing(people, indicator, period, django_capture_on_commit_callbacks):

@@ -378,3 +378,22 @@ def test_entries_of_indicators_no_longer_in_the_catalogue_are_removed(cp5):
     full = scorecard.recompute()
     assert (full.written, full.deleted) == (0, 1)
     assert set(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == {cp5.pk}
+
+
+def test_a_year_without_a_target_takes_the_units_default_direction_threshold():
+    """No target row for the year: a percentage moving half a point is "no change" (default 1.0); a count
+    moving by one is up (default 0) — the catalogue's `Indicator.default_dot_threshold`, scored."""
+    percent = factories.IndicatorFactory(code="P 1", unit="percent", polarity="higher")
+    count = factories.IndicatorFactory(code="C 1", unit="count", polarity="lower", decimals=0)
+    for indicator, values in ((percent, ("80", "80.5", "82")), (count, ("10", "11", "11"))):
+        for month, value in zip(months(date(2021, 4, 1), 3), values, strict=True):
+            approve(indicator, month, value)
+    scorecard.recompute()
+
+    def directions(indicator):
+        entries = ScorecardEntry.objects.filter(indicator=indicator, team__isnull=True).order_by("period")
+        return [e.direction for e in entries]
+
+    assert percent.default_dot_threshold == D("1.0") and count.default_dot_threshold == D("0")
+    assert directions(percent) == ["", "flat", "up"]
+    assert directions(count) == ["", "up", "flat"]
