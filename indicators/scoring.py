@@ -233,7 +233,7 @@ class WindowAggregates:
     """`aggregate` over any window of one series, each in constant time.
 
     The scorecard needs, for every month of a long series, the quarter to date,
-    the year to date, last year's same months and the previous six months. Running
+    the year to date, last year's same months and the six periods before it. Running
     totals give each window without re-reading it; the result equals
     `aggregate(points[start:stop], aggregation, unit=unit)` exactly (Decimal sums are
     exact at stored precision), which the tests check property by property.
