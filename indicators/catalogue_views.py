@@ -17,6 +17,7 @@ from . import periods
 from .filters import CatalogueFilter
 from .indicator_scorecard import indicator_scorecard_context
 from .models import Indicator, ToleranceKind
+from .scorecard_views import BadRequest, requested_period
 from .tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
 
 PER_PAGE = 50
@@ -118,20 +119,30 @@ def _population_used(ret, population) -> str:
 @require_GET
 def detail(request, pk: int):
     """One indicator: definition, people, targets by year, monthly history; the chart against target, tolerance
-    band and comparator with its data table, the breakdown by team, commentary and approvals month by month."""
+    band and comparator with its data table, the breakdown by team, commentary and approvals month by month —
+    up to the month picked (`?period=YYYY-MM`, default the latest with an approved figure)."""
     indicator = get_indicator_for_user(request.user, pk)
     approved_only = not request.user.has_perm("indicators.view_unapproved")
+    # `?period=YYYY-MM`, as on the scorecard pages: the scorecard parts up to that month (default: the latest).
+    # A bad period is refused with the picker's message, and the page shown as of the latest month.
+    error = None
+    try:
+        period = requested_period(request)
+    except BadRequest as exc:
+        period, error = None, exc
     return render(
         request,
         "indicators/detail.html",
         {
+            "error": error,
             "indicator": indicator,
             "responsible_officer": person(indicator.responsible_officer),
             "deputies": ", ".join(person(d) for d in indicator.deputies.all()),
             "targets": target_rows(indicator),
             "history": history_rows(indicator, approved_only=approved_only),
             "approved_only": approved_only,
-            **indicator_scorecard_context(indicator, request.user),
-            **benchmark_context(indicator),
+            **indicator_scorecard_context(indicator, request.user, period=period),
+            **benchmark_context(indicator, period=period),
         },
+        status=400 if error else 200,
     )
