@@ -162,3 +162,23 @@ def test_a_bad_period_on_the_indicator_page_is_refused_with_a_message(client, sc
     assert "There is a problem" in html and message in html
     assert 'id="id_period-error"' in html and 'href="#id_period"' in html
     assert "DROP TABLE" not in html or "&#x27;; DROP TABLE" in html  # escaped, never run
+
+
+def test_annual_chart_series_styles_differ_in_shape_and_dash():
+    """Eight series before a style repeats, no two with the same marker or the same dash pattern."""
+    styles = charts.SERIES_STYLES
+    assert len(styles) == 8
+    assert len({s.marker for s in styles}) == len({s.dash for s in styles}) == 8
+    outlines = {charts.marker_path(s.marker, 0, 0) for s in styles}
+    assert len(outlines) == 8  # every shape draws its own outline
+    chart = charts.annual_chart(
+        [2019, 2020],
+        [charts.Series(f"S{k}", (D(k), D(k + 1))) for k in range(9)],
+        unit="count",
+        decimals=0,
+    )
+    assert [g.style for g in chart.series] == [*styles, styles[0]]  # a ninth series reuses the first style
+    first = chart.series[1]
+    assert all(m.path == charts.marker_path("square", m.x, m.y) for m in first.markers)
+    with pytest.raises(ValueError):
+        charts.marker_path("hexagon", 0, 0)
