@@ -1,8 +1,8 @@
 """The comparator section of the indicator page (PRODUCT §5, §6).
 
-`benchmark_context(indicator)` gives the template `benchmarks/_indicator_benchmarks.html`:
+`benchmark_context(indicator, period=…)` gives the template `benchmarks/_indicator_benchmarks.html`:
 the latest comparator values available for the indicator's latest approved
-month, each with the year or quarter it is for; the comparator rating of that
+month up to the period chosen on the page, each with the year or quarter it is for; the comparator rating of that
 month (from the materialised scorecard entry); the rank and quartile among the
 named councils where at least four have a value; and the authority's annual
 figure (`comparison.annual_figures`) against each comparator's annual values
@@ -36,13 +36,16 @@ class AnnualRow:
     comparators: list[str] = field(default_factory=list)
 
 
-def benchmark_context(indicator: Indicator) -> dict:
+def benchmark_context(indicator: Indicator, *, period: date | None = None) -> dict:
+    """The comparators as they stood at `period` (default: the indicator's latest approved month)."""
     unit, decimals = indicator.unit, indicator.decimals
 
     def fig(value) -> str:
         return formatting.format_figure(value, unit, decimals)
 
     entries = list(ScorecardEntry.objects.whole_authority().filter(indicator=indicator).order_by("period"))
+    if period is not None:
+        entries = [e for e in entries if e.period <= period]
     latest_entry = entries[-1] if entries else None
     latest_period = latest_entry.period if latest_entry else None
 

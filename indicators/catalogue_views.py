@@ -17,6 +17,7 @@ from . import periods
 from .filters import CatalogueFilter
 from .indicator_scorecard import indicator_scorecard_context
 from .models import Indicator, ToleranceKind
+from .scorecard_views import BadRequest, requested_period
 from .tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
 
 PER_PAGE = 50
@@ -61,14 +62,6 @@ def _tolerance_text(target, indicator) -> str:
     return f"{amount} {TOLERANCE_UNITS.get(indicator.unit, '')}".strip()
 
 
-def _places(value, indicator) -> int:
-    """The indicator's decimals, or more (up to 2) when the threshold needs them: 85.5 is not shown as 86."""
-    if value is None:
-        return indicator.decimals
-    needed = max(0, -value.normalize().as_tuple().exponent)
-    return max(indicator.decimals, min(needed, 2))
-
-
 def target_rows(indicator) -> list[dict]:
     """Each financial year's target with its tolerance threshold (from the scoring rules), newest first."""
     rows = []
@@ -80,7 +73,7 @@ def target_rows(indicator) -> list[dict]:
                 "year": target.financial_year_label,
                 "target": display.figure_text(target.target, indicator.unit, indicator.decimals),
                 "tolerance": _tolerance_text(target, indicator),
-                "threshold": display.figure_text(rule.threshold, indicator.unit, _places(rule.threshold, indicator)),
+                "threshold": display.threshold_text(rule.threshold, indicator.unit, indicator.decimals),
                 "dot_threshold": display.plain_number(rule.dot_threshold),
                 "polarity": target.get_polarity_display() if target.polarity else "",
                 "note": target.note,
@@ -126,20 +119,30 @@ def _population_used(ret, population) -> str:
 @require_GET
 def detail(request, pk: int):
     """One indicator: definition, people, targets by year, monthly history; the chart against target, tolerance
-    band and comparator with its data table, the breakdown by team, commentary and approvals month by month."""
+    band and comparator with its data table, the breakdown by team, commentary and approvals month by month —
+    up to the month picked (`?period=YYYY-MM`, default the latest with an approved figure)."""
     indicator = get_indicator_for_user(request.user, pk)
     approved_only = not request.user.has_perm("indicators.view_unapproved")
+    # `?period=YYYY-MM`, as on the scorecard pages: the scorecard parts up to that month (default: the latest).
+    # A bad period is refused with the picker's message, and the page shown as of the latest month.
+    error = None
+    try:
+        period = requested_period(request)
+    except BadRequest as exc:
+        period, error = None, exc
     return render(
         request,
         "indicators/detail.html",
         {
+            "error": error,
             "indicator": indicator,
             "responsible_officer": person(indicator.responsible_officer),
             "deputies": ", ".join(person(d) for d in indicator.deputies.all()),
             "targets": target_rows(indicator),
             "history": history_rows(indicator, approved_only=approved_only),
             "approved_only": approved_only,
-            **indicator_scorecard_context(indicator, request.user),
-            **benchmark_context(indicator),
+            **indicator_scorecard_context(indicator, request.user, period=period),
+            **benchmark_context(indicator, period=period),
         },
+        status=400 if error else 200,
     )

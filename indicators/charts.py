@@ -32,6 +32,7 @@ class Marker:
     x: float
     y: float
     label: str  # for the tooltip (<title>)
+    path: str = ""  # the marker's outline (annual chart), from `marker_path`
 
 
 @dataclass(frozen=True)
@@ -167,12 +168,97 @@ class Series:
     values: tuple[Decimal | None, ...]
 
 
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How a series is told apart without its colour (WCAG 1.4.1): a marker shape and a dash pattern."""
+
+    marker: str  # a shape of `marker_path`
+    dash: str  # an SVG stroke-dasharray; "" is a solid line
+
+
+# One style per series, in order (the authority first: solid, circles); further series reuse them.
+# Every shape and every dash pattern differs, so no two of the first eight series look alike in black and white.
+SERIES_STYLES = (
+    SeriesStyle("circle", ""),
+    SeriesStyle("square", "9 4"),
+    SeriesStyle("triangle", "2 3"),
+    SeriesStyle("diamond", "12 3 3 3"),
+    SeriesStyle("triangle-down", "16 4"),
+    SeriesStyle("cross", "12 3 3 3 3 3"),
+    SeriesStyle("x", "5 2"),
+    SeriesStyle("star", "1 5"),
+)
+
+MARKER_RADIUS = 4.5
+SWATCH_WIDTH, SWATCH_HEIGHT = 36, 14  # the legend's swatch: a short line with the marker in its middle
+
+
+def _polygon(points: list[tuple[float, float]]) -> str:
+    return "M" + " L".join(f"{round(px, 1)},{round(py, 1)}" for px, py in points) + " Z"
+
+
+def marker_path(shape: str, x: float, y: float, r: float = MARKER_RADIUS) -> str:
+    """The SVG path of a marker of `shape` centred on (x, y): the same outline in the chart and the legend."""
+    if shape == "circle":
+        return f"M{round(x - r, 1)},{y} a{r},{r} 0 1,0 {2 * r},0 a{r},{r} 0 1,0 {-2 * r},0 Z"
+    if shape == "square":
+        q = r * 0.9
+        return _polygon([(x - q, y - q), (x + q, y - q), (x + q, y + q), (x - q, y + q)])
+    if shape == "triangle":
+        q = r * 1.2
+        return _polygon([(x, y - q), (x + q, y + q * 0.75), (x - q, y + q * 0.75)])
+    if shape == "triangle-down":
+        q = r * 1.2
+        return _polygon([(x, y + q), (x + q, y - q * 0.75), (x - q, y - q * 0.75)])
+    if shape == "diamond":
+        q = r * 1.3
+        return _polygon([(x, y - q), (x + q, y), (x, y + q), (x - q, y)])
+    if shape in ("cross", "x"):
+        q, w = r * 1.2, r * 0.4  # arm length and half its width
+        arms = [
+            (-w, -q),
+            (w, -q),
+            (w, -w),
+            (q, -w),
+            (q, w),
+            (w, w),
+            (w, q),
+            (-w, q),
+            (-w, w),
+            (-q, w),
+            (-q, -w),
+            (-w, -w),
+        ]
+        if shape == "x":  # the cross turned by 45°
+            c = math.sqrt(0.5)
+            arms = [((dx - dy) * c, (dx + dy) * c) for dx, dy in arms]
+        return _polygon([(x + dx, y + dy) for dx, dy in arms])
+    if shape == "star":
+        outer, inner = r * 1.35, r * 0.55
+        points = []
+        for k in range(10):
+            radius, angle = (outer if k % 2 == 0 else inner), math.pi * k / 5 - math.pi / 2
+            points.append((x + radius * math.cos(angle), y + radius * math.sin(angle)))
+        return _polygon(points)
+    raise ValueError(f"unknown marker shape '{shape}'")
+
+
 @dataclass
 class SeriesGeometry:
     name: str
-    css: str  # kpi-chart__series--N: the colour and marker of the series (N from 0, the authority)
+    css: str  # kpi-chart__series--N: the colour of the series (N from 0, the authority)
+    style: SeriesStyle = SERIES_STYLES[0]
     lines: list[str] = field(default_factory=list)
-    markers: list[Marker] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)  # each with its `path`, in the series' marker shape
+
+    @property
+    def swatch_line(self) -> tuple[int, int, int]:
+        """The legend swatch's line: x1, x2 and y."""
+        return 1, SWATCH_WIDTH - 1, SWATCH_HEIGHT // 2
+
+    @property
+    def swatch_marker(self) -> str:
+        return marker_path(self.style.marker, SWATCH_WIDTH / 2, SWATCH_HEIGHT / 2)
 
 
 @dataclass
@@ -190,9 +276,6 @@ class AnnualChart:
     @property
     def is_empty(self) -> bool:
         return not any(s.markers for s in self.series)
-
-
-SERIES_STYLES = 8  # distinct colours and markers in the stylesheet; further series reuse them
 
 
 def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals: int) -> AnnualChart:
@@ -230,7 +313,8 @@ def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals:
         if index % every == 0 or index == count - 1:
             chart.x_ticks.append(Tick(x(index), periods.financial_year_label(year)))
     for number, line in enumerate(series):
-        geometry = SeriesGeometry(line.name, f"kpi-chart__series--{number % SERIES_STYLES}")
+        style = SERIES_STYLES[number % len(SERIES_STYLES)]
+        geometry = SeriesGeometry(line.name, f"kpi-chart__series--{number % len(SERIES_STYLES)}", style)
         pairs = [(i, float(v) if v is not None else None) for i, v in enumerate(line.values)]
         for run in _runs(pairs):
             if len(run) > 1:
@@ -238,6 +322,7 @@ def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals:
         for i, value in enumerate(line.values):
             if value is not None:
                 text = f"{line.name} {periods.financial_year_label(years[i])}: {label(value)}"
-                geometry.markers.append(Marker(x(i), y(float(value)), text))
+                mx, my = x(i), y(float(value))
+                geometry.markers.append(Marker(mx, my, text, marker_path(style.marker, mx, my)))
         chart.series.append(geometry)
     return chart

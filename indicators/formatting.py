@@ -54,6 +54,25 @@ def format_figure(value: Decimal | None, unit: str, decimals: int = 0) -> str:
     return f"{text}%" if unit == PERCENT else text
 
 
+THRESHOLD_MAX_PLACES = 2
+
+
+def threshold_places(threshold: Decimal | None, decimals: int = 0) -> int:
+    """How many places a tolerance threshold is shown with: enough to show it exactly, up to two, and never
+    fewer than the indicator's decimals. A relative tolerance of 5% on a target of 90 puts the amber edge at
+    85.5: rounding it to a whole-number indicator's 86 would tell readers that 85.7 is red, when it is amber.
+    """
+    if threshold is None:
+        return decimals
+    needed = max(0, -threshold.normalize().as_tuple().exponent)
+    return max(decimals, min(needed, THRESHOLD_MAX_PLACES))
+
+
+def format_threshold(threshold: Decimal | None, unit: str, decimals: int = 0) -> str:
+    """A tolerance threshold as shown in its unit, with `threshold_places`: '85.5%' for a 0-decimal indicator."""
+    return format_figure(threshold, unit, threshold_places(threshold, decimals))
+
+
 def format_change(value: Decimal | None, unit: str, decimals: int = 0) -> str:
     """A signed difference: '+4.0', '−2.5' (percentage points for percentages, shown as 'pts')."""
     if value is None:

@@ -1,9 +1,10 @@
 """The scorecard parts of the indicator page: the history chart with its data table, the breakdown by team,
 and the commentary and approval history month by month.
 
-`indicator_scorecard_context(indicator, user)` returns the template context of
-the includes `indicators/_indicator_chart.html`, `_indicator_teams.html` and
-`_indicator_commentary.html`, in a fixed number of queries (entries, team
+`indicator_scorecard_context(indicator, user, period=…)` returns the template context of
+the includes `indicators/_indicator_period.html` (the period picker), `_indicator_chart.html`,
+`_indicator_teams.html` and `_indicator_commentary.html`, up to the period chosen
+(default: the latest), in a fixed number of queries (entries, team
 entries, returns, their events). Figures come from the materialised entries
 (approved only); readers who may see work in progress (`indicators.view_unapproved`:
 every role but viewers) also see the commentary and events of returns not yet approved.
@@ -63,6 +64,8 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
     """Context for the scorecard includes of the indicator page, up to `period` (default: its latest figure)."""
     unit, decimals = indicator.unit, indicator.decimals
     entries = list(ScorecardEntry.objects.whole_authority().filter(indicator=indicator).order_by("period"))
+    # The period picker: every month with an approved figure, newest first (and the month asked for).
+    options = sorted({e.period for e in entries} | ({period} if period else set()), reverse=True)
     if period is not None:
         entries = [e for e in entries if e.period <= period]
     latest = entries[-1].period if entries else None
@@ -94,7 +97,7 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
                 periods.month_label(month),
                 ("NA" if e.not_available else fig(e.value)) if e else "No approved figure",
                 fig(e.target) if e else "",
-                fig(e.tolerance_threshold) if e else "",
+                formatting.format_threshold(e.tolerance_threshold, unit, decimals) if e else "",
                 fig(e.comparator_value) if e else "",
                 _rag_cell(e),
             )
@@ -139,6 +142,8 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
         for ret in returns
     ]
     return {
+        "scorecard_period": period or latest,
+        "scorecard_period_options": options,
         "scorecard_latest_label": periods.month_label(latest) if latest else "",
         "chart": chart,
         "chart_history": history,

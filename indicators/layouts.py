@@ -162,6 +162,13 @@ def _entry_figure(name: str) -> Callable[[ScorecardRow], Cell]:
     return cell
 
 
+def _threshold(row: ScorecardRow) -> Cell:
+    """The tolerance threshold, with the places it needs (`formatting.threshold_places`) on pages and in the pack."""
+    ind = row.indicator
+    threshold = row.entry.tolerance_threshold if row.entry else None
+    return Cell(threshold, FIGURE, ind.unit, formatting.threshold_places(threshold, ind.decimals))
+
+
 def _month_key(month: date) -> str:
     return f"m_{month.year}_{month.month:02d}"
 
@@ -350,7 +357,7 @@ def dashboard_columns(scorecard: Scorecard) -> list[Column]:
         columns.append(Column(_month_key(month), periods.month_label(month), _month(month), True, 8))
     columns += [
         Column("target", "Target", _entry_figure("target"), True),
-        Column("threshold", "Tolerance threshold", _entry_figure("tolerance_threshold"), True),
+        Column("threshold", "Tolerance threshold", _threshold, True),
         Column("comparator", "Comparator average", _comparator_with_period, True, 14),
         Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
         Column("standing", "Rank among named councils", _standing, width=18),
@@ -403,7 +410,7 @@ def exception_columns(scorecard: Scorecard) -> list[Column]:
         Column("rag", "Performance", _rag, width=14),
         Column("value", periods.month_label(scorecard.period), _entry_figure("value"), True),
         Column("target", "Target", _entry_figure("target"), True),
-        Column("threshold", "Tolerance threshold", _entry_figure("tolerance_threshold"), True),
+        Column("threshold", "Tolerance threshold", _threshold, True),
         Column("direction", "Direction of travel", _movement, width=20),
         Column("ytd", "YTD", _entry_figure("ytd_value"), True),
         Column("commentary", "Commentary", lambda r: Cell(r.commentary), width=70),

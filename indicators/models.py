@@ -158,8 +158,8 @@ class Indicator(models.Model):
 
     @property
     def default_dot_threshold(self) -> Decimal:
-        """§2: 1.0 for percentages and rates, 0 for other units."""
-        return Decimal("1.0") if self.unit in (Unit.PERCENT, Unit.RATE_PER_10K) else Decimal("0")
+        """§2: 1.0 for percentages and rates, 0 for other units (the rule: `scoring.default_dot_threshold`)."""
+        return scoring.default_dot_threshold(self.unit)
 
 
 class Target(models.Model):

@@ -266,7 +266,7 @@ class _YearRule:
 
 
 def _year_rules(context: _Context, indicator_id: int, unit: str, polarity: str, years: Iterable[int]):
-    default_dot = Decimal("1.0") if unit in (scoring.PERCENT, scoring.RATE_PER_10K) else Decimal("0")
+    default_dot = scoring.default_dot_threshold(unit)
     result = {}
     for year in years:
         rule = context.rules.get((indicator_id, year))
@@ -345,7 +345,7 @@ def _score_series(
     distances = list(map(scoring.distance_from_target, values, targets))
 
     # Windows, by index in the dense series: the quarter and the year to date up to this period, the
-    # six periods before it, and last year's same months (that month's own YTD when it was scored).
+    # six periods before it (6 × step months), and last year's same months (that month's own YTD when it was scored).
     # In the first quarter of a year the quarter to date is the year to date: the same window.
     windows = scoring.WindowAggregates(dense, aggregation, unit=unit).windows
     ends = [i + 1 for i in index]
@@ -355,7 +355,8 @@ def _score_series(
     quarters = ytds.copy()
     for k, value in zip(later, windows([index[k] - days[k][3] for k in later], [ends[k] for k in later]), strict=True):
         quarters[k] = value
-    rolling = windows([i - 6 for i in index], index)
+    # §6: the six periods before this one, of the indicator's frequency (six quarters of a quarterly one).
+    rolling = windows([i - 6 * step for i in index], index)
     ytd_of = dict(zip(numbers, ytds, strict=True))
     earlier = [k for k, n in enumerate(numbers) if n - 12 not in ytd_of]  # last year's month absent: its window
     earlier_ytds = dict(

@@ -134,6 +134,12 @@ def distance_from_target(value: Decimal | None, target: Decimal | None) -> Decim
 # --- Movement ----------------------------------------------------------------------
 
 
+def default_dot_threshold(unit: str) -> Decimal:
+    """§2: the direction-of-travel threshold when a year's target sets none: 1.0 for percentages and rates
+    per 10,000 (a move of under a point is "no change"), 0 for other units (any change counts)."""
+    return Decimal("1.0") if unit in (PERCENT, RATE_PER_10K) else Decimal("0")
+
+
 def change(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
     """Change since the previous period of the same frequency: v − v_prev."""
     if value is None or previous is None:
@@ -227,7 +233,7 @@ class WindowAggregates:
     """`aggregate` over any window of one series, each in constant time.
 
     The scorecard needs, for every month of a long series, the quarter to date,
-    the year to date, last year's same months and the previous six months. Running
+    the year to date, last year's same months and the six periods before it. Running
     totals give each window without re-reading it; the result equals
     `aggregate(points[start:stop], aggregation, unit=unit)` exactly (Decimal sums are
     exact at stored precision), which the tests check property by property.

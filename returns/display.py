@@ -35,6 +35,13 @@ def figure_text(value: Decimal | None, unit: str = "", decimals: int = 1, *, bla
     return formatting.format_figure(value, unit, decimals)
 
 
+def threshold_text(value: Decimal | None, unit: str = "", decimals: int = 1, *, blank: str = "–") -> str:
+    """A tolerance threshold as shown: with the places it needs (`formatting.threshold_places`)."""
+    if value is None:
+        return blank
+    return formatting.format_threshold(value, unit, decimals)
+
+
 def change_text(change: Decimal | None, unit: str = "", decimals: int = 1) -> str:
     """A change since last period, signed, rounded as the figures are, in points for percentages."""
     if change is None:

@@ -130,7 +130,7 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
         "previous_figure": display.figure_text(ctx.previous_value, indicator.unit, indicator.decimals),
         "previous_label": periods.month_label(ctx.previous_period),
         "target": display.figure_text(ctx.target, indicator.unit, indicator.decimals, blank="No target"),
-        "threshold": display.figure_text(
+        "threshold": display.threshold_text(
             ctx.rule.threshold if ctx.rule else None, indicator.unit, indicator.decimals, blank="–"
         ),
         "polarity": indicator.get_polarity_display(),

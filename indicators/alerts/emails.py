@@ -15,18 +15,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from indicators import periods
-from indicators.models import Indicator, Unit
+from indicators import formatting, periods
+from indicators.models import Indicator, Polarity
 
 from .models import Alert, Delivery, Digest
-
-
-def format_figure(value: Decimal | None, unit: str, decimals: int) -> str:
-    """A figure as people read it in an email: '85.5%', '1,204', 'none'."""
-    if value is None:
-        return "none"
-    text = f"{value:,.{decimals}f}"
-    return f"{text}%" if unit == Unit.PERCENT else text
 
 
 def site_link(path: str) -> str:
@@ -48,6 +40,11 @@ def subject_for(alert: Alert) -> str:
 def alert_context(alert: Alert) -> dict:
     indicator = alert.indicator
     unit, decimals = indicator.unit, indicator.decimals
+
+    def fig(value: Decimal | None) -> str:
+        # The pages' formatting (half up), so an email and the scorecard show the same figure.
+        return formatting.format_figure(value, unit, decimals) or "none"
+
     return {
         "alert": alert,
         "indicator": indicator,
@@ -55,12 +52,13 @@ def alert_context(alert: Alert) -> dict:
         "headline": headline(alert),
         "period": periods.month_label(alert.period),
         "previous_period": periods.month_label(periods.previous_period(alert.period, indicator.frequency)),
-        "value": format_figure(alert.value, unit, decimals),
-        "target": format_figure(alert.target, unit, decimals),
-        "threshold": format_figure(alert.tolerance_threshold, unit, decimals),
-        "previous_value": format_figure(alert.previous_value, unit, decimals),
+        "value": fig(alert.value),
+        "target": fig(alert.target),
+        "threshold": formatting.format_threshold(alert.tolerance_threshold, unit, decimals) or "none",
+        "previous_value": fig(alert.previous_value),
         "movement": alert.movement_words,
-        "polarity": indicator.get_polarity_display(),
+        # The year's polarity, as the arrow's words use: a target may turn the indicator's polarity round.
+        "polarity": Polarity(alert.polarity).label if alert.polarity in Polarity.values else "",
         "rag": alert.rag,
         "rag_words": alert.rag_words,
         "commentary": alert.commentary.strip(),

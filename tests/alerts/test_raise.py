@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from indicators import periods
 from indicators.alerts.models import Alert, Channel, Delivery, SendState
 from indicators.alerts.services import alerts_raise
+from indicators.models import ScorecardEntry
 from tests import factories
 
 from .conftest import approved_return, score, unscore
@@ -51,7 +52,8 @@ def test_the_email_carries_the_figures_and_a_link(people, indicator, period, dja
         assert "CP 5" in part
         assert "Percentage of ICPCs held within 15 working days" in part
         assert label in part
-        assert "80.2%" in part  # value, at the indicator's decimals
+        # The value at the indicator's decimals, rounded half up as on the pages (not 80.2, half even).
+        assert "80.3%" in part and "80.2%" not in part
         assert "90.0%" in part  # target
         assert "85.5%" in part  # tolerance threshold
         assert "87.0%" in part  # previous value
@@ -60,6 +62,39 @@ def test_the_email_carries_the_figures_and_a_link(people, indicator, period, dja
         assert f"http://127.0.0.1:8000/indicators/{indicator.pk}/" in part
     assert message.extra_headers["Message-ID"].startswith("<alert-delivery-")
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_email_shows_the_threshold_exactly_for_a_whole_number_indicator(
+    people, indicator, period, django_capture_on_commit_callbacks
+):
+    """As on the pages: 85.5% is where amber starts, not 86% (which would call 85.7% red)."""
+    indicator.decimals = 0
+    indicator.save()
+    score(indicator, previous(period), "amber", value="87")
+    approved_return(indicator, period)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(changes=[score(indicator, period, "red", value="80", previous_value="87")])
+    message = next(m for m in mail.outbox if m.to == [people.officer.email])
+    for part in (message.body, message.alternatives[0][0]):
+        assert "85.5%" in part and "86%" not in part
+        assert "90%" in part and "80%" in part  # the figures themselves at the indicator's decimals
+
+
+def test_the_email_words_the_years_polarity_as_its_arrow_does(
+    people, indicator, period, django_capture_on_commit_callbacks
+):
+    """The indicator is higher-is-better, but this year's target says lower is better: the email says so
+    beside "down, improving", not "higher is better"."""
+    score(indicator, previous(period), "amber", value="87")
+    approved_return(indicator, period)
+    change = score(indicator, period, "red", value="80", previous_value="87", direction="down")
+    ScorecardEntry.objects.filter(indicator=indicator, period__in=[period, previous(period)]).update(polarity="lower")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(changes=[change])
+    message = next(m for m in mail.outbox if m.to == [people.officer.email])
+    for part in (message.body, message.alternatives[0][0]):
+        assert "down, improving (lower is better)" in part
+        assert "higher is better" not in part
 
 
 def test_raising_again_creates_nothing(people, indicator, period, django_capture_on_commit_callbacks):

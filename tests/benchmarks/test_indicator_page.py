@@ -84,6 +84,52 @@ def test_annual_figure_against_each_comparator_chart_and_table(client, viewer, b
     ]
 
 
+def _series_looks(svg: str, group_class: str) -> list[tuple[str, str, str]]:
+    """(colour class, marker shape, dash pattern) of each series group of `group_class`, in order."""
+    looks = []
+    for css, marker, body in re.findall(
+        rf'<g class="{group_class} (kpi-chart__series--\d+)" data-marker="([a-z-]+)">(.*?)</g>', svg, re.S
+    ):
+        dashes = set(
+            re.findall(
+                r'<(?:polyline|line) class="kpi-chart__series-line"[^>]*?(?: stroke-dasharray="([^"]*)")?/>', body
+            )
+        )
+        assert len(dashes) <= 1  # one pattern for the whole series
+        assert "<circle" not in body and 'class="kpi-chart__series-point" d="' in body
+        looks.append((css, marker, dashes.pop() if dashes else ""))
+    return looks
+
+
+def test_annual_chart_series_differ_by_marker_and_dash_not_colour_alone(client, viewer, benchmarked):  # noqa: F811
+    """WCAG 1.4.1: each line has its own marker shape and dash pattern, and its legend swatch shows the same."""
+    # Two years of each comparator, so every series is drawn as a line as well as markers.
+    for key, value in {"SN": "21", "SE": "24", "ENG": "22", "Bexley": "18", "Kingston": "16"}.items():
+        factories.ComparatorValueFactory(
+            indicator=benchmarked["rereferrals"], source=benchmarked[key], period_start=date(2018, 4, 1), value=D(value)
+        )
+    factories.ComparatorValueFactory(
+        indicator=benchmarked["rereferrals"],
+        source=benchmarked["Havering"],
+        period_start=date(2019, 4, 1),
+        value=D("12"),
+    )
+    html = section(page(client, viewer, benchmarked["rereferrals"]))
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    legend = html[html.index('<figcaption class="govuk-body-s kpi-chart-legend">') : html.index("</figcaption>")]
+    plotted = _series_looks(chart, "kpi-chart__series")
+    assert len(plotted) == 7
+    assert len({marker for _, marker, _ in plotted}) == 7  # seven shapes
+    assert len({dash for _, _, dash in plotted}) == 7  # seven line patterns (the council's solid)
+    assert plotted[0][1:] == ("circle", "")
+    # The legend: a swatch per series, in the same order, drawing the same marker and dash, named beside it.
+    assert _series_looks(legend, "kpi-chart__swatch") == plotted
+    assert legend.count('aria-hidden="true"') == 7  # the swatches are pictures of the lines; the names are text
+    names = [re.sub(r"<[^>]+>", "", span).strip() for span in re.findall(r"</svg>(.*?)</span>", legend, re.S)]
+    assert names == ["This council", "SN", "SE", "ENG", "Bexley", "Kingston", "Havering"]
+    assert "Annual figures in the chart" in html  # the text alternative stays
+
+
 def test_no_comparators_yet(client, viewer, indicator):
     html = page(client, viewer, indicator)
     assert "No comparator figures have been loaded for this indicator." in section(html)

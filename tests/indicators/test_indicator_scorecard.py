@@ -117,3 +117,68 @@ def test_the_indicator_page_shows_chart_teams_and_commentary(client, request, sc
     html = response.content.decode()
     assert html.count("<h1") == 1 and "<svg" in html and "style=" not in html
     assert 'id="teams"' in html and "EAST" in html and "CP 5 commentary for Sep-20" in html
+
+
+def _page(client, user, pk, **params):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    return client_for(client, user).get(reverse("indicators:detail", args=[pk]), params)
+
+
+def _chart_months(html: str) -> list[str]:
+    table = html[html.index("Figures in the chart") :]
+    table = table[: table.index("</table>")]
+    return re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', table)
+
+
+def test_the_indicator_page_picks_a_period_defaulting_to_the_latest(client, scored, viewer):
+    html = _page(client, viewer, scored.cp5.pk).content.decode()
+    assert re.search(r'<option value="2020-09" selected>Sep-20</option>', html)
+    assert '<option value="2019-04">Apr-19</option>' in html
+    assert _chart_months(html)[-1] == "Sep-20" and "EAST" in html
+
+    response = _page(client, viewer, scored.cp5.pk, period="2020-06")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'<option value="2020-06" selected>Jun-20</option>', html)
+    months = _chart_months(html)
+    assert months[0] == "Apr-19" and months[-1] == "Jun-20" and "Sep-20" not in months
+    assert "EAST" not in html  # the teams are June's: none gave a breakdown then
+    notes = html[html.index('id="commentary"') :]
+    assert "CP 5 commentary for Jun-20" in notes and "CP 5 commentary for Jul-20" not in notes
+    assert "The latest comparator figures available for Jun-20" in html
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [("Nov-22", "write it as YYYY-MM"), ("2022-13", "not a month"), ("'; DROP TABLE", "write it as YYYY-MM")],
+)
+def test_a_bad_period_on_the_indicator_page_is_refused_with_a_message(client, scored, viewer, period, message):
+    response = _page(client, viewer, scored.cp5.pk, period=period)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and message in html
+    assert 'id="id_period-error"' in html and 'href="#id_period"' in html
+    assert "DROP TABLE" not in html or "&#x27;; DROP TABLE" in html  # escaped, never run
+
+
+def test_annual_chart_series_styles_differ_in_shape_and_dash():
+    """Eight series before a style repeats, no two with the same marker or the same dash pattern."""
+    styles = charts.SERIES_STYLES
+    assert len(styles) == 8
+    assert len({s.marker for s in styles}) == len({s.dash for s in styles}) == 8
+    outlines = {charts.marker_path(s.marker, 0, 0) for s in styles}
+    assert len(outlines) == 8  # every shape draws its own outline
+    chart = charts.annual_chart(
+        [2019, 2020],
+        [charts.Series(f"S{k}", (D(k), D(k + 1))) for k in range(9)],
+        unit="count",
+        decimals=0,
+    )
+    assert [g.style for g in chart.series] == [*styles, styles[0]]  # a ninth series reuses the first style
+    first = chart.series[1]
+    assert all(m.path == charts.marker_path("square", m.x, m.y) for m in first.markers)
+    with pytest.raises(ValueError):
+        charts.marker_path("hexagon", 0, 0)

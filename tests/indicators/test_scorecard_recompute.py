@@ -465,3 +465,43 @@ def test_entries_of_indicators_no_longer_in_the_catalogue_are_removed(cp5):
     full = scorecard.recompute()
     assert (full.written, full.deleted) == (0, 1)
     assert set(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == {cp5.pk}
+
+
+def test_a_year_without_a_target_takes_the_units_default_direction_threshold():
+    """No target row for the year: a percentage moving half a point is "no change" (default 1.0); a count
+    moving by one is up (default 0) — the catalogue's `Indicator.default_dot_threshold`, scored."""
+    percent = factories.IndicatorFactory(code="P 1", unit="percent", polarity="higher")
+    count = factories.IndicatorFactory(code="C 1", unit="count", polarity="lower", decimals=0)
+    for indicator, values in ((percent, ("80", "80.5", "82")), (count, ("10", "11", "11"))):
+        for month, value in zip(months(date(2021, 4, 1), 3), values, strict=True):
+            approve(indicator, month, value)
+    scorecard.recompute()
+
+    def directions(indicator):
+        entries = ScorecardEntry.objects.filter(indicator=indicator, team__isnull=True).order_by("period")
+        return [e.direction for e in entries]
+
+    assert percent.default_dot_threshold == D("1.0") and count.default_dot_threshold == D("0")
+    assert directions(percent) == ["", "flat", "up"]
+    assert directions(count) == ["", "up", "flat"]
+
+
+def test_the_rolling_figure_of_a_quarterly_indicator_aggregates_its_six_previous_quarters():
+    """§6: `rolling_6m_value` aggregates the six periods before this one — for a quarterly indicator six
+    quarters (eighteen months), not the six months that hold only two of its figures."""
+    quarterly = factories.IndicatorFactory(
+        code="Q 1", unit="count", decimals=0, polarity="lower", frequency="quarterly", aggregation="sum"
+    )
+    quarter_ends = [periods.add_months(date(2020, 6, 1), 3 * k) for k in range(8)]  # Jun-20 … Mar-22
+    for quarter_end, value in zip(quarter_ends, (10, 20, 30, 40, 50, 60, 70, 80), strict=True):
+        approve(quarterly, quarter_end, value)
+    scorecard.recompute()
+    rolling = dict(
+        ScorecardEntry.objects.filter(indicator=quarterly, team__isnull=True).values_list("period", "rolling_6m_value")
+    )
+    assert rolling[date(2020, 6, 1)] is None  # nothing before the first quarter
+    assert rolling[date(2020, 9, 1)] == D("10")
+    assert rolling[date(2021, 3, 1)] == D(10 + 20 + 30)  # fewer than six quarters so far: those there are
+    assert rolling[date(2021, 12, 1)] == D(10 + 20 + 30 + 40 + 50 + 60)  # Jun-20 … Sep-21
+    assert rolling[date(2022, 3, 1)] == D(20 + 30 + 40 + 50 + 60 + 70)  # Sep-20 … Dec-21: six quarters
+    assert rolling[date(2022, 3, 1)] != D(60 + 70)  # not Sep-21 … Feb-22, six months

@@ -235,9 +235,8 @@ def reference_entries() -> dict[tuple, dict]:
                     "quarter_value": agg(periods.quarter_to_date_months(period)),
                     "ytd_value": agg(ytd_months),
                     "previous_ytd_value": agg(periods.same_months_a_year_earlier(ytd_months)),
-                    "rolling_6m_value": agg(
-                        periods.month_range(periods.add_months(period, -6), periods.add_months(period, -1))
-                    ),
+                    # §6: "aggregates the six periods before this one" — periods of the indicator's frequency.
+                    "rolling_6m_value": agg([periods.add_months(period, -k * step) for k in range(6, 0, -1)]),
                     "comparator_source_id": None,
                     "comparator_value": None,
                     "comparator_period": "",

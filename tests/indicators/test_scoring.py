@@ -406,3 +406,12 @@ def test_window_aggregates_hand_worked_year_to_date_with_a_missing_month():
     assert s.WindowAggregates(points, s.MEAN).window(0, 4) == D("85")
     with pytest.raises(ValueError, match="unknown aggregation"):
         s.WindowAggregates(points, "median")
+
+
+@pytest.mark.parametrize(
+    ("unit", "threshold"),
+    [("percent", D("1.0")), ("rate_per_10k", D("1.0")), ("count", D("0")), ("average", D("0")), ("days", D("0"))],
+)
+def test_default_direction_threshold_by_unit(unit, threshold):
+    """§2: 1.0 for percentages and rates, 0 for other units."""
+    assert s.default_dot_threshold(unit) == threshold
