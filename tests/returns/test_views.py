@@ -1,6 +1,8 @@
 """The returns pages over HTTP: the whole cycle, entry errors, stale saves, lists, replays."""
 
+import re
 from decimal import Decimal as D
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -119,6 +121,52 @@ def test_entry_errors_are_listed_and_linked_to_fields(client, indicator, officer
     response = client.post(enter_url(indicator), form_data(value="lots"))
     assert b"Enter a number, like 48 or 16.9" in response.content
     assert not Return.objects.exists()
+
+
+def input_attrs(content: bytes, element_id: str) -> dict[str, str]:
+    """The attributes of the form control with id `element_id` on the page."""
+    found = {}
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag in ("input", "textarea", "select") and attrs.get("id") == element_id:
+                found.update(attrs)
+
+    Finder().feed(content.decode())
+    assert found, f"no control with id {element_id}"
+    return found
+
+
+def element_ids(content: bytes) -> set[str]:
+    return set(re.findall(r'\bid="([^"]+)"', content.decode()))
+
+
+def test_a_refused_figure_is_described_by_its_error_and_marked_in_error(client, indicator, officer):
+    """The service's refusal (numerator above denominator) reaches the field after the form was built."""
+    client.force_login(officer)
+    response = client.post(enter_url(indicator), form_data(numerator=30, denominator=25))
+    assert response.status_code == 200
+    numerator = input_attrs(response.content, "id_numerator")
+    assert "id_numerator-error" in numerator["aria-describedby"].split()
+    assert "govuk-input--error" in numerator["class"].split()
+    assert numerator["aria-invalid"] == "true"
+    commentary = input_attrs(response.content, "id_commentary")  # a hint, no error
+    assert commentary["aria-describedby"] == "id_commentary-hint"
+    assert "govuk-textarea--error" not in commentary["class"]
+    ids = element_ids(response.content)
+    for name in ("id_numerator", "id_value", "id_commentary"):
+        for described in input_attrs(response.content, name).get("aria-describedby", "").split():
+            assert described in ids, f"{name} is described by {described}, which is not on the page"
+
+
+def test_a_hint_set_after_the_form_is_built_is_linked(client, officer, service_area):
+    rate = factories.IndicatorFactory(code="RATE 1", unit="rate_per_10k", responsible_officer=officer)
+    client.force_login(officer)
+    page = client.get(enter_url(rate))
+    denominator = input_attrs(page.content, "id_denominator")
+    assert denominator["aria-describedby"] == "id_denominator-hint"
+    assert 'id="id_denominator-hint"' in page.content.decode()
 
 
 def test_red_figure_needs_commentary_to_submit_but_is_saved(client, indicator, officer):
