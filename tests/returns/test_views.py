@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from indicators.scoring import Point
+from returns import rules
 from returns.models import Return, ReturnEvent, State
 from tests import factories
-from tests.returns.conftest import NOV
+from tests.returns.conftest import NOV, entry
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +376,73 @@ def test_director_sees_the_warnings_the_officer_confirmed(client, indicator, off
     page = client.get(reverse("returns:detail", args=[ret.pk]))
     assert b"The officer confirmed these warnings when submitting" in page.content
     assert b"3 standard deviations" in page.content
+
+
+def _save(indicator, officer, entry, version):
+    from returns import services
+
+    rules.forget_cached_access(officer)
+    saved = services.return_save_draft(indicator=indicator, period=NOV, entry=entry, version=version, by=officer)
+    return saved.ret
+
+
+def _submit_approve_reopen(ret, officer, director):
+    from returns import services
+
+    (ret,) = services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+    (ret,) = services.return_approve(returns=[ret], by=director)
+    return services.return_reopen(ret=ret, by=director, reason="Check the teams", version=ret.version)
+
+
+def test_to_review_names_each_team_changed_since_the_last_approval(client, indicator, officer, director):
+    from returns import services
+
+    east, nwc, south = (factories.TeamFactory(name=n, position=p) for p, n in enumerate(("EAST", "NWC", "SOUTH")))
+    teams = {east.pk: Point(None, D(45), D(50)), nwc.pk: Point(None, D(46), D(50))}
+    ret = _save(indicator, officer, entry(commentary="c", teams=teams), 0)
+    ret = _submit_approve_reopen(ret, officer, director)
+    changed = {east.pk: Point(None, D(48), D(50)), south.pk: Point(None, D(47), D(50))}
+    ret = _save(indicator, officer, entry(commentary="c", teams=changed), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert "EAST value 90.0% → 96.0%" in row.since_approval
+    assert "EAST numerator 45 → 48" in row.since_approval
+    assert "NWC removed (was 92.0%)" in row.since_approval
+    assert "SOUTH added: 94.0%" in row.since_approval
+    page = client.get(reverse("returns:review")).content.decode()
+    assert "NWC removed (was 92.0%)" in page
+
+
+def test_a_correction_made_while_approved_counts_as_approved(client, indicator, officer, director, performance_user):
+    from returns import services
+
+    east = factories.TeamFactory(name="EAST")
+    ret = _save(indicator, officer, entry(commentary="c", teams={east.pk: Point(None, D(45), D(50))}), 0)
+    (ret,) = services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+    (ret,) = services.return_approve(returns=[ret], by=director)
+    corrected = entry(commentary="c", teams={east.pk: Point(None, D(47), D(50))})
+    ret = services.return_correct(
+        ret=ret, entry=corrected, by=performance_user, reason="Typo", version=ret.version, confirm_warnings=True
+    ).ret
+    ret = services.return_reopen(ret=ret, by=director, reason="Look again", version=ret.version)
+    ret = _save(indicator, officer, entry(commentary="c2", teams={east.pk: Point(None, D(47), D(50))}), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert row.since_approval == ["Commentary changed"]
+
+
+def test_to_review_shows_a_changed_reason_for_not_available(client, indicator, officer, director):
+    from returns import services
+
+    ret = _save(indicator, officer, entry(not_available=True, not_available_reason="Server down"), 0)
+    ret = _submit_approve_reopen(ret, officer, director)
+    ret = _save(indicator, officer, entry(not_available=True, not_available_reason="Data migration"), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert row.since_approval == ["Reason not available “Server down” → “Data migration”"]
