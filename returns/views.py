@@ -579,7 +579,7 @@ def review(request):
     _require(return_rules.can_use_review, user)
     today, working_day = _today(), _working_day()
     qs = Return.objects.awaiting_review_by(user, all_areas=return_rules.is_performance_team.test(user)).with_people()
-    filterset = filters.ReviewFilter(request.GET, queryset=qs, period_options=_recent_periods())
+    filterset = filters.ReviewFilter(request.GET, queryset=qs, period_options=_recent_periods(), today=today)
     rows = selectors.review_rows(filterset.qs, today=today, working_day=working_day)
     table = tables.ReviewTable(rows)
     exported = _export(request, table, "to-review")

@@ -1,6 +1,7 @@
 """The returns pages over HTTP: the whole cycle, entry errors, stale saves, lists, replays."""
 
 import re
+from datetime import date
 from decimal import Decimal as D
 from html.parser import HTMLParser
 
@@ -339,6 +340,62 @@ def test_completeness_counts_by_service_area_and_officer(
     total = response.context["total"]
     assert (len(total.rows), total.not_started, total.in_progress, total.overdue) == (2, 1, 1, 2)
     assert b"Olive Officer" in response.content
+
+
+def test_completeness_filters_by_state_and_overdue(client, performance_user, indicator, officer, service_area, draft):
+    factories.IndicatorFactory(code="CP 9", service_area=service_area, responsible_officer=officer)
+    sent = factories.IndicatorFactory(code="CP 10", service_area=service_area, responsible_officer=officer)
+    factories.ReturnFactory(indicator=sent, period=NOV, state=State.SUBMITTED)
+    client.force_login(performance_user)
+    url = reverse("returns:completeness")
+
+    def codes(**params):
+        response = client.get(url, {"period": "2022-11", **params})
+        assert response.status_code == 200
+        return sorted(r.indicator.code for r in response.context["total"].rows)
+
+    assert codes() == ["CP 10", "CP 5", "CP 9"]
+    assert codes(state="not_started") == ["CP 9"]
+    assert codes(state="draft") == ["CP 5"]
+    assert codes(state="submitted") == ["CP 10"]
+    assert codes(overdue="yes") == ["CP 5", "CP 9"]  # Nov-22 was due on 7 December
+    assert codes(overdue="no") == ["CP 10"]
+    assert codes(overdue="yes", state="draft") == ["CP 5"]
+
+
+def test_a_month_older_than_the_list_is_shown_as_asked(client, performance_user, officer, indicator, director):
+    old = factories.ReturnFactory(indicator=indicator, period=date(2019, 1, 1), state=State.SUBMITTED)
+    client.force_login(performance_user)
+    response = client.get(reverse("returns:completeness"), {"period": "2019-01"})
+    assert response.status_code == 200
+    assert response.context["period_label"] == "Jan-19"
+    assert "Completeness for Jan-19" in response.content.decode()
+    assert '<option value="2019-01" selected>Jan-19</option>' in response.content.decode()
+    assert [r.ret for r in response.context["total"].rows] == [old]
+
+    client.force_login(officer)
+    assert client.get(reverse("returns:mine"), {"period": "Jan-19"}).context["period_label"] == "Jan-19"
+
+    client.force_login(director)
+    review = client.get(reverse("returns:review"), {"period": "2019-01"})
+    assert [row.ret for row in review.context["table"].data] == [old]
+
+
+@pytest.mark.parametrize(
+    ("asked", "reason"),
+    [("2030-01", "Jan-30 is in the future. Showing Nov-22."), ("soon", "“soon” is not a month")],
+)
+def test_a_month_that_cannot_be_shown_says_so(client, performance_user, asked, reason):
+    client.force_login(performance_user)
+    response = client.get(reverse("returns:completeness"), {"period": asked})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page and 'href="#id_period"' in page and reason in page
+    assert response.context["period_label"] == "Nov-22"
+    assert "id_period-error" in input_attrs(response.content, "id_period")["aria-describedby"]
+
+    review = client.get(reverse("returns:review"), {"period": asked}).content.decode()
+    assert "There is a problem" in review and "Showing every month" in review
 
 
 def test_exports(client, officer, indicator, draft):
