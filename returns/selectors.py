@@ -19,7 +19,7 @@ from indicators.models import Indicator, Team
 from indicators.selectors import targets_by_indicator_year
 
 from . import figures
-from .models import Return, State, TeamFigure
+from .models import EDITABLE_STATES, Return, State, TeamFigure
 
 HISTORY_LENGTH = 12
 # What the pages and validation read of last period's return (its figures), loaded without the rest.
@@ -281,6 +281,21 @@ def officer_rows(indicators: Iterable[Indicator], period: date, *, today: date, 
     indicators = [ind for ind in indicators if periods.takes_figure(period, ind.frequency)]
     found = returns_of([ind.pk for ind in indicators], period)
     return _rows([(ind, period, found.get(ind.pk)) for ind in indicators], today=today, working_day=working_day)
+
+
+def waiting_in_other_months(user, period: date) -> list[Return]:
+    """The user's returns in draft or sent back for months other than `period`, newest month first: one query.
+
+    A return sent back or reopened for an old month must be found from "My returns"
+    whatever the month chosen there.
+    """
+    return list(
+        Return.objects.of_indicators_owned_by(user)
+        .filter(state__in=EDITABLE_STATES, indicator__in=Indicator.objects.live())
+        .exclude(period=period)
+        .select_related("indicator")
+        .order_by("-period", "indicator__code")
+    )
 
 
 def review_rows(returns: Iterable[Return], *, today: date, working_day: int) -> list[ReturnRow]:

@@ -513,6 +513,7 @@ def mine(request):
     exported = _export(request, table, f"my-returns-{periods.iso_month(period)}")
     if exported:
         return exported
+    waiting = selectors.waiting_in_other_months(user, period)
     summary = {
         "total": len(rows),
         "to_do": sum(1 for r in rows if r.state in ("not_started", State.DRAFT, State.RETURNED)),
@@ -530,6 +531,7 @@ def mine(request):
             "period_label": periods.month_label(period),
             "due": deadlines.due_date(period, working_day),
             "summary": summary,
+            "waiting": tables.WaitingTable(waiting) if waiting else None,
         },
     )
 

@@ -286,6 +286,36 @@ def test_my_returns_lists_owned_and_deputised_with_due_and_overdue(client, indic
     assert len(response.context["table"].data) == 2
 
 
+def test_my_returns_lists_drafts_and_sent_back_returns_of_other_months(
+    client, indicator, officer, other_officer, service_area
+):
+    old = factories.ReturnFactory(indicator=indicator, period=date(2020, 3, 1), state=State.RETURNED)
+    october = factories.ReturnFactory(indicator=indicator, period=date(2022, 10, 1), state=State.DRAFT)
+    factories.ReturnFactory(indicator=indicator, period=NOV, state=State.DRAFT)  # the month shown
+    factories.ReturnFactory(indicator=indicator, period=date(2022, 9, 1), state=State.SUBMITTED)
+    factories.ReturnFactory(indicator=indicator, period=date(2022, 8, 1), state=State.APPROVED)
+    theirs = factories.IndicatorFactory(code="X 1", service_area=service_area, responsible_officer=other_officer)
+    factories.ReturnFactory(indicator=theirs, period=date(2022, 10, 1), state=State.DRAFT)
+    client.force_login(officer)
+
+    response = client.get(reverse("returns:mine"), {"period": "2022-11"})
+
+    assert list(response.context["waiting"].data) == [october, old]
+    page = response.content.decode()
+    assert "Other months waiting for you" in page
+    assert reverse("returns:detail", args=[old.pk]) in page and "Mar-20" in page and "Sent back" in page
+    assert reverse("returns:detail", args=[october.pk]) in page and "Oct-22" in page
+    october_page = client.get(reverse("returns:mine"), {"period": "2022-10"}).context["waiting"]
+    assert [r.period for r in october_page.data] == [NOV, date(2020, 3, 1)]
+
+
+def test_my_returns_without_work_in_other_months_has_no_such_section(client, indicator, officer, draft):
+    client.force_login(officer)
+    response = client.get(reverse("returns:mine"), {"period": "2022-11"})
+    assert response.context["waiting"] is None
+    assert "Other months waiting for you" not in response.content.decode()
+
+
 def test_bulk_submit_is_all_or_nothing_with_a_message(client, officer, service_area):
     good = factories.ReturnFactory(
         indicator=factories.IndicatorFactory(code="A 1", responsible_officer=officer, service_area=service_area),
