@@ -141,10 +141,6 @@ def input_attrs(content: bytes, element_id: str) -> dict[str, str]:
     return found
 
 
-def element_ids(content: bytes) -> set[str]:
-    return set(re.findall(r'\bid="([^"]+)"', content.decode()))
-
-
 def test_a_refused_figure_is_described_by_its_error_and_marked_in_error(client, indicator, officer):
     """The service's refusal (numerator above denominator) reaches the field after the form was built."""
     client.force_login(officer)
@@ -157,7 +153,9 @@ def test_a_refused_figure_is_described_by_its_error_and_marked_in_error(client, 
     commentary = input_attrs(response.content, "id_commentary")  # a hint, no error
     assert commentary["aria-describedby"] == "id_commentary-hint"
     assert "govuk-textarea--error" not in commentary["class"]
-    ids = element_ids(response.content)
+    ids = re.findall(r'\bid="([^"]+)"', response.content.decode())
+    assert len(ids) == len(set(ids)), "an id used twice: a second error message would not be read"
+    ids = set(ids)
     for name in ("id_numerator", "id_value", "id_commentary"):
         for described in input_attrs(response.content, name).get("aria-describedby", "").split():
             assert described in ids, f"{name} is described by {described}, which is not on the page"
