@@ -121,13 +121,12 @@ def _ensure_users(demo_users) -> None:
                 "last_name": demo.last_name,
                 "initials": demo.initials,
                 "email": f"{demo.username}@council.example",
-                "is_staff": demo.role == roles.PERFORMANCE_TEAM,
             },
         )
         if created:
             user.set_password(demo.password)
             user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=demo.role))
+        user.groups.add(Group.objects.get(name=demo.role))  # the performance team gets the admin (accounts.signals)
 
 
 def _tidy_and_assign(users: list[DemoUser]) -> None:

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -220,11 +221,16 @@ class Target(models.Model):
 class PortalSettings(models.Model):
     """Rules the performance team can change without a deployment. One row."""
 
+    # A month has at least 19 working days; a later day would fall in the month after.
     due_working_day = models.PositiveSmallIntegerField(
-        default=5, help_text="Returns are due on this working day of the following month."
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Returns are due on this working day of the following month (1 to 20).",
     )
     persistent_red_periods = models.PositiveSmallIntegerField(
-        default=3, help_text="Red for this many consecutive periods counts as persistently red."
+        default=scoring.DEFAULT_PERSISTENT_RED_PERIODS,
+        validators=[MinValueValidator(scoring.MIN_PERSISTENT_RED_PERIODS)],
+        help_text="Red for this many consecutive periods counts as persistently red (2 or more).",
     )
     comparator_band = models.DecimalField(
         max_digits=8,

@@ -45,6 +45,9 @@ SIMILAR = "similar"
 WORSE = "worse"
 
 DEFAULT_PERSISTENT_RED_PERIODS = 3
+# One red period is "red", never also "persistently red": a run needs two periods at least,
+# else a new red would raise both the "turned red" and the "persistently red" alert.
+MIN_PERSISTENT_RED_PERIODS = 2
 DEFAULT_COMPARATOR_BAND = Decimal("0.5")
 
 # Stored figures keep six decimal places (the database columns' scale).
@@ -118,8 +121,11 @@ def rag(value: Decimal | None, rule: TargetRule | None) -> str:
 
 
 def persistent_red(rags_oldest_first: Sequence[str], periods: int = DEFAULT_PERSISTENT_RED_PERIODS) -> bool:
-    """Red for the last `periods` consecutive periods (the list ends with the current period)."""
-    if periods < 1 or len(rags_oldest_first) < periods:
+    """Red for the last `periods` consecutive periods (the list ends with the current period).
+
+    Never for a run shorter than `MIN_PERSISTENT_RED_PERIODS` (the portal settings refuse one).
+    """
+    if periods < MIN_PERSISTENT_RED_PERIODS or len(rags_oldest_first) < periods:
         return False
     return list(rags_oldest_first[-periods:]).count(RED) == periods
 

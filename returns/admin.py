@@ -12,6 +12,9 @@ class TeamFigureInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class ReturnEventInline(admin.TabularInline):
     model = ReturnEvent
@@ -21,10 +24,17 @@ class ReturnEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Return)
 class ReturnAdmin(SimpleHistoryAdmin):
-    """Read-only here: figures change only through the portal's services, which audit them."""
+    """Read-only here: figures change only through the portal's services, which audit them.
+
+    Nor can a return be deleted here: the delete would take its team figures and
+    events with it and leave the scorecard computed from figures that are gone.
+    """
 
     list_display = ("indicator", "period", "value", "state", "submitted_by", "approved_by")
     list_filter = ("state", "period", "indicator__service_area")
@@ -35,4 +45,7 @@ class ReturnAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -9,9 +9,10 @@ from django.db.models import Exists, OuterRef, Q
 from indicators import periods
 from indicators.models import Indicator, ServiceArea
 from kpiportal.accounts.models import User
+from kpiportal.forms import GovukBoundField
 
 from . import deadlines, display
-from .models import Return, State
+from .models import Return
 
 SELECT = {"class": "govuk-select"}
 
@@ -24,8 +25,46 @@ def officers():
     return User.objects.filter(Q(owned_indicators__isnull=False) | Q(deputised_indicators__isnull=False)).distinct()
 
 
-class _PeriodFilterSet(django_filters.FilterSet):
-    """A filter set whose first filter is the period, always set (the default when missing or wrong)."""
+def asked_period(raw, *, today: date) -> tuple[date | None, str | None]:
+    """The month `?period=` asks for (None when blank), or the reason it cannot be shown.
+
+    Any month that has begun may be shown, however old, not only those offered
+    in the list: a link to an old month must show that month, never another.
+    """
+    if not raw:
+        return None, None
+    try:
+        period = periods.parse_period(raw)
+    except periods.PeriodError:
+        return None, f"“{raw}” is not a month: choose one from the list"
+    if period > periods.month_start(today):
+        return None, f"{periods.month_label(period)} is in the future"
+    return period, None
+
+
+def _offering(options: list[date], period: date | None) -> list[date]:
+    """The months of the list, with `period` among them (newest first) when it is not."""
+    if period is None or period in options:
+        return options
+    return sorted([*options, period], reverse=True)
+
+
+class _GovukFilterSet(django_filters.FilterSet):
+    """Filters whose inputs are linked to their errors, like every other form (`kpiportal.forms`)."""
+
+    def get_form_class(self):
+        return type(
+            self.__class__.__name__ + "Form", (super().get_form_class(),), {"bound_field_class": GovukBoundField}
+        )
+
+
+class _PeriodFilterSet(_GovukFilterSet):
+    """A filter set whose first filter is the period, always set.
+
+    A blank period is the default month; a month outside the list is shown as
+    asked (and added to the list); text that is not a month, or a month in the
+    future, shows the default month with an error saying so.
+    """
 
     period = django_filters.ChoiceFilter(
         label="Month", method="keep", empty_label=None, widget=forms.Select(attrs=SELECT)
@@ -35,13 +74,15 @@ class _PeriodFilterSet(django_filters.FilterSet):
         self, data=None, *args, period_options: list[date], default: date, today: date, working_day: int, **kw
     ):
         data = data.copy() if data is not None else {}
-        allowed = {periods.iso_month(p) for p in period_options}
-        if data.get("period") not in allowed:
-            data["period"] = periods.iso_month(default)
+        asked, error = asked_period(data.get("period"), today=today)
+        chosen = asked or default
+        data["period"] = periods.iso_month(chosen)
         super().__init__(data, *args, **kw)
-        self.filters["period"].extra["choices"] = period_choices(period_options)
+        self.filters["period"].extra["choices"] = period_choices(_offering(period_options, chosen))
         self.today = today
         self.working_day = working_day
+        if error:
+            self.form.add_error("period", f"{error}. Showing {periods.month_label(default)}.")
 
     @property
     def chosen_period(self) -> date:
@@ -83,14 +124,17 @@ class MyReturnsFilter(_PeriodFilterSet):
         return queryset.filter(self._returns(state=value))
 
     def filter_overdue(self, queryset, name, value):
-        past_due = self.today > deadlines.due_date(self.chosen_period, self.working_day)
-        done = self._returns(state__in=[State.SUBMITTED, State.APPROVED])
+        # Overdue as `deadlines.is_overdue` has it: past the due date and not submitted (nor approved).
+        past_due = deadlines.is_overdue(
+            period=self.chosen_period, state=None, today=self.today, working_day=self.working_day
+        )
+        done = self._returns(state__in=deadlines.DONE_STATES)
         if value == "yes":
             return queryset.filter(~done) if past_due else queryset.none()
         return queryset.filter(done) if past_due else queryset
 
 
-class OfficerFilterMixin(django_filters.FilterSet):
+class OfficerFilterMixin(_GovukFilterSet):
     responsible_officer = django_filters.ModelChoiceFilter(
         label="Responsible officer",
         queryset=officers(),
@@ -130,19 +174,22 @@ class ReviewFilter(OfficerFilterMixin):
         model = Return
         fields = []
 
-    def __init__(self, *args, period_options: list[date], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["period"].extra["choices"] = period_choices(period_options)
+    def __init__(self, data=None, *args, period_options: list[date], today: date, **kwargs):
+        data = data.copy() if data is not None else {}
+        asked, error = asked_period(data.get("period"), today=today)
+        if error:
+            data["period"] = ""
+        super().__init__(data, *args, **kwargs)
+        self.filters["period"].extra["choices"] = period_choices(_offering(period_options, asked))
+        if error:
+            self.form.add_error("period", f"{error}. Showing every month.")
 
     def filter_period(self, queryset, name, value):
         return queryset.filter(period=periods.parse_period(value))
 
 
-class CompletenessFilter(_PeriodFilterSet, OfficerFilterMixin):
-    service_area = django_filters.ModelChoiceFilter(
-        label="Service area", queryset=ServiceArea.objects.all(), empty_label="Any", widget=forms.Select(attrs=SELECT)
-    )
+class CompletenessFilter(MyReturnsFilter, OfficerFilterMixin):
+    """Every indicator's return for a month: by state, service area, responsible officer and overdue."""
 
-    class Meta:
-        model = Indicator
+    class Meta(MyReturnsFilter.Meta):
         fields = []

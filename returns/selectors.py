@@ -19,7 +19,7 @@ from indicators.models import Indicator, Team
 from indicators.selectors import targets_by_indicator_year
 
 from . import figures
-from .models import Return, State, TeamFigure
+from .models import EDITABLE_STATES, Return, State, TeamFigure
 
 HISTORY_LENGTH = 12
 # What the pages and validation read of last period's return (its figures), loaded without the rest.
@@ -152,18 +152,40 @@ def entry_of(ret: Return, team_figures: Iterable[TeamFigure] | None = None) -> f
 
 
 def last_approved_versions(return_ids: Iterable[int]) -> dict[int, object]:
-    """The most recent approved historical record of each return (what a reopened return was approved as)."""
+    """The most recent approved historical record of each return (what a reopened return was approved as).
+
+    Each record also gets `approved_until`: when the return left that approved
+    state (the next version's time, None if it has not), so its team rows as
+    approved can be read from their history (`approved_team_figures`) —
+    including those a correction wrote while it stayed approved.
+    """
     ids = list(return_ids)
     if not ids:
         return {}
     rows = (
-        Return.history.filter(id__in=ids, state=State.APPROVED)
+        Return.history.filter(id__in=ids)
         .order_by("id", "-history_date", "-history_id")
-        .only("id", "value", "numerator", "denominator", "not_available", "commentary", "history_date")
+        .only(
+            "id",
+            "state",
+            "value",
+            "numerator",
+            "denominator",
+            "not_available",
+            "not_available_reason",
+            "commentary",
+            "history_date",
+        )
     )
-    latest = {}
-    for row in rows:
-        latest.setdefault(row.id, row)
+    latest, newer = {}, {}
+    for row in rows:  # newest first for each return
+        if row.id in latest:
+            continue
+        if row.state == State.APPROVED:
+            row.approved_until = newer.get(row.id)
+            latest[row.id] = row
+        else:
+            newer[row.id] = row.history_date
     return latest
 
 
@@ -197,14 +219,18 @@ class ReturnRow:
 def _rows(
     pairs: list[tuple[Indicator, date, Return | None]], *, today: date, working_day: int, with_changes: bool = False
 ) -> list[ReturnRow]:
-    """Rows for (indicator, period, return) triples: three queries whatever their number."""
+    """Rows for (indicator, period, return) triples: three queries whatever their number (six with changes)."""
     from . import deadlines
 
     targets = targets_by_indicator_year(
         {ind.pk for ind, _, _ in pairs}, indicators={ind.pk: ind for ind, _, _ in pairs}
     )
     previous = previous_approved_for([(ind, period) for ind, period, _ in pairs])
-    approved_before = last_approved_versions([ret.pk for _, _, ret in pairs if ret is not None]) if with_changes else {}
+    approved_before, approved_teams, teams_now = {}, {}, {}
+    if with_changes:
+        approved_before = last_approved_versions([ret.pk for _, _, ret in pairs if ret is not None])
+        approved_teams = approved_team_figures(approved_before)
+        teams_now = team_figures_of(approved_before)  # only returns approved before are compared
     rows = []
     for ind, period, ret in pairs:
         target = targets.get((ind.pk, periods.financial_year_of(period)))
@@ -228,7 +254,16 @@ def _rows(
                 target=rule.target if rule is not None else None,
                 rag=scoring.rag(value, rule),
                 change=scoring.change(value, prev_value),
-                since_approval=changes_since(approved_before.get(ret.pk), ret) if ret is not None else [],
+                since_approval=(
+                    changes_since(
+                        approved_before.get(ret.pk),
+                        ret,
+                        approved_teams=approved_teams.get(ret.pk),
+                        teams=teams_now.get(ret.pk),
+                    )
+                    if ret is not None
+                    else []
+                ),
             )
         )
     return rows
@@ -248,6 +283,21 @@ def officer_rows(indicators: Iterable[Indicator], period: date, *, today: date, 
     return _rows([(ind, period, found.get(ind.pk)) for ind in indicators], today=today, working_day=working_day)
 
 
+def waiting_in_other_months(user, period: date) -> list[Return]:
+    """The user's returns in draft or sent back for months other than `period`, newest month first: one query.
+
+    A return sent back or reopened for an old month must be found from "My returns"
+    whatever the month chosen there.
+    """
+    return list(
+        Return.objects.of_indicators_owned_by(user)
+        .filter(state__in=EDITABLE_STATES, indicator__in=Indicator.objects.live())
+        .exclude(period=period)
+        .select_related("indicator")
+        .order_by("-period", "indicator__code")
+    )
+
+
 def review_rows(returns: Iterable[Return], *, today: date, working_day: int) -> list[ReturnRow]:
     """Submitted returns with the change since last period and what changed since their last approval."""
     return _rows(
@@ -255,27 +305,91 @@ def review_rows(returns: Iterable[Return], *, today: date, working_day: int) -> 
     )
 
 
-def changes_since(approved, ret: Return) -> list[str]:
-    """What differs between the last approved version of a return and the return now, in words."""
-    if approved is None:
-        return []
+def team_figures_of(return_ids: Iterable[int]) -> dict[int, list[TeamFigure]]:
+    """The team rows of each return now, with their teams: one query."""
+    found: dict[int, list[TeamFigure]] = defaultdict(list)
+    for tf in TeamFigure.objects.filter(ret_id__in=list(return_ids)).select_related("team"):
+        found[tf.ret_id].append(tf)
+    return found
+
+
+def approved_team_figures(approved: dict[int, object]) -> dict[int, dict[int, object]]:
+    """For each return's last approved version (`last_approved_versions`), its team rows as they were then.
+
+    Read from the team figures' history: the latest record of each (return, team)
+    written before the return left that approved state, unless it was a removal. One query.
+    """
+    if not approved:
+        return {}
+    rows = (
+        TeamFigure.history.filter(ret_id__in=list(approved))
+        .select_related("team")
+        .order_by("history_date", "history_id")
+    )
+    found: dict[int, dict[int, object]] = defaultdict(dict)
+    for row in rows:
+        until = approved[row.ret_id].approved_until
+        if until is not None and row.history_date >= until:
+            continue
+        if row.history_type == "-":
+            found[row.ret_id].pop(row.team_id, None)
+        else:
+            found[row.ret_id][row.team_id] = row
+    return found
+
+
+def _point_changes(label: str, before, after, unit: str, decimals: int) -> list[str]:
+    """'<label> value 45% → 50%' and the like, for each of value, numerator and denominator that differs."""
+    changes = []
+    for name, word in (("value", "Value"), ("numerator", "Numerator"), ("denominator", "Denominator")):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            fmt_unit, places = (unit, decimals) if name == "value" else ("", 0)
+            text = f"{label} {word.lower()}" if label else word
+            changes.append(f"{text} {_figure(old, fmt_unit, places)} → {_figure(new, fmt_unit, places)}")
+    return changes
+
+
+def _figure(value, unit: str, decimals: int) -> str:
     from . import display
 
+    return display.figure_text(value, unit, decimals, blank="none")
+
+
+def changes_since(approved, ret: Return, *, approved_teams=None, teams=None) -> list[str]:
+    """What differs between the last approved version of a return and the return now, in words.
+
+    `approved_teams` and `teams` are its team rows then and now (`approved_team_figures`,
+    `team_figures_of`); each team added, removed or changed is named.
+    """
+    if approved is None:
+        return []
     unit, decimals = ret.indicator.unit, ret.indicator.decimals
-    changes = []
-    for name, label in (("value", "Value"), ("numerator", "Numerator"), ("denominator", "Denominator")):
-        before, after = getattr(approved, name), getattr(ret, name)
-        if before != after:
-            fmt_unit = unit if name == "value" else ""
-            changes.append(
-                f"{label} {display.figure_text(before, fmt_unit, decimals if name == 'value' else 0)} → "
-                f"{display.figure_text(after, fmt_unit, decimals if name == 'value' else 0)}"
-            )
+    changes = _point_changes("", approved, ret, unit, decimals)
     if approved.not_available != ret.not_available:
-        changes.append("Now not available" if ret.not_available else "No longer marked not available")
+        changes.append(
+            f"Now not available: {ret.not_available_reason}" if ret.not_available else "No longer marked not available"
+        )
+    elif ret.not_available and approved.not_available_reason != ret.not_available_reason:
+        changes.append(f"Reason not available “{approved.not_available_reason}” → “{ret.not_available_reason}”")
+    before = approved_teams or {}
+    now = {tf.team_id: tf for tf in teams or ()}
+    for team_id in sorted(before.keys() | now.keys(), key=lambda t: _team_order(before.get(t) or now.get(t))):
+        old, new = before.get(team_id), now.get(team_id)
+        name = (new or old).team.name
+        if old is None:
+            changes.append(f"{name} added: {_figure(new.value, unit, decimals)}")
+        elif new is None:
+            changes.append(f"{name} removed (was {_figure(old.value, unit, decimals)})")
+        else:
+            changes.extend(_point_changes(name, old, new, unit, decimals))
     if approved.commentary != ret.commentary:
         changes.append("Commentary changed")
     return changes or ["No change to the figures"]
+
+
+def _team_order(row) -> tuple:
+    return (row.team.position, row.team.name)
 
 
 @dataclass

@@ -251,3 +251,35 @@ class OutstandingTable(_ReturnRowTable):
 
     def render_officer(self, record):
         return display.person(record.indicator.responsible_officer) or "No officer named"
+
+
+class WaitingTable(tables.Table):
+    """The user's drafts and returns sent back in months other than the one shown.
+
+    Rows are `Return`s from `selectors.waiting_in_other_months`.
+    """
+
+    month = tables.Column(verbose_name="Month", accessor="period")
+    code = tables.Column(verbose_name="Code", accessor="indicator__code")
+    title = tables.Column(verbose_name="Indicator", accessor="indicator__title")
+    state = tables.Column(verbose_name="State")
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "govuk-table kpi-table"}
+        row_attrs = {"class": "govuk-table__row"}
+        caption = "Returns waiting in other months"
+
+    def render_month(self, record):
+        return periods.month_label(record.period)
+
+    def render_code(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>',
+            reverse("returns:detail", args=[record.pk]),
+            record.indicator.code,
+            periods.month_label(record.period),
+        )
+
+    def render_state(self, record):
+        return display.state_tag(record.state)

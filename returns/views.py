@@ -513,6 +513,7 @@ def mine(request):
     exported = _export(request, table, f"my-returns-{periods.iso_month(period)}")
     if exported:
         return exported
+    waiting = selectors.waiting_in_other_months(user, period)
     summary = {
         "total": len(rows),
         "to_do": sum(1 for r in rows if r.state in ("not_started", State.DRAFT, State.RETURNED)),
@@ -530,6 +531,7 @@ def mine(request):
             "period_label": periods.month_label(period),
             "due": deadlines.due_date(period, working_day),
             "summary": summary,
+            "waiting": tables.WaitingTable(waiting) if waiting else None,
         },
     )
 
@@ -579,7 +581,7 @@ def review(request):
     _require(return_rules.can_use_review, user)
     today, working_day = _today(), _working_day()
     qs = Return.objects.awaiting_review_by(user, all_areas=return_rules.is_performance_team.test(user)).with_people()
-    filterset = filters.ReviewFilter(request.GET, queryset=qs, period_options=_recent_periods())
+    filterset = filters.ReviewFilter(request.GET, queryset=qs, period_options=_recent_periods(), today=today)
     rows = selectors.review_rows(filterset.qs, today=today, working_day=working_day)
     table = tables.ReviewTable(rows)
     exported = _export(request, table, "to-review")
@@ -627,22 +629,40 @@ def completeness(request):
 # --- Excel round trip ---------------------------------------------------------------------------------------
 
 
-def _period_from(request, options: list[date]) -> date:
+class _MonthRefused(Exception):
+    """The month asked for cannot take a template; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _template_period(request) -> date:
+    """The month of a template download or upload: blank is the default month; closed or unreadable is refused."""
     raw = request.GET.get("period") or request.POST.get("period")
     try:
         period = periods.parse_period(raw) if raw else deadlines.default_period(_today())
     except periods.PeriodError:
-        raise Http404("No such month") from None
-    if period not in options:
-        raise Http404("That month is not open for entry")
+        raise _MonthRefused(f"“{raw}” is not a month: choose the month on My returns and try again") from None
+    reason = deadlines.entry_closed_reason(period, _today(), settings.RETURNS_OPEN_MONTHS)
+    if reason:
+        raise _MonthRefused(f"No template for {periods.month_label(period)}: {reason}")
     return period
+
+
+def _template_refused(request, error: _MonthRefused):
+    messages.error(request, error.message)
+    return redirect("returns:mine")
 
 
 @require_GET
 def template_download(request):
     """An XLSX template of the user's returns for a month, to fill in and upload."""
     _require(return_rules.can_use_my_returns, request.user)
-    period = _period_from(request, _open_periods())
+    try:
+        period = _template_period(request)
+    except _MonthRefused as error:
+        return _template_refused(request, error)
     content = excel.build_template(user=request.user, period=period)
     response = excel.xlsx_response(content, f"returns-{periods.iso_month(period)}-{request.user.username}.xlsx")
     return response
@@ -652,7 +672,10 @@ def template_download(request):
 def upload(request):
     """Upload a filled template: every row through the same validation, saved as drafts (never submitted)."""
     _require(return_rules.can_use_my_returns, request.user)
-    period = _period_from(request, _open_periods())
+    try:
+        period = _template_period(request)
+    except _MonthRefused as error:
+        return _template_refused(request, error)
     report = None
     if request.method == "POST":
         form = forms.UploadForm(request.POST, request.FILES)

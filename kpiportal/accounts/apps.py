@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import roles
+        from . import roles, signals
+        from .models import User
 
         # Groups need every app's permissions, which exist only after migrate.
         post_migrate.connect(roles.ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
+        # The performance team's admin access (is_staff) follows their role.
+        m2m_changed.connect(
+            signals.groups_changed, sender=User.groups.through, dispatch_uid="accounts.staff_follows_role"
+        )

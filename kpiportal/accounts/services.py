@@ -40,3 +40,20 @@ def user_set_alert_preferences(*, user: User, alert_mode: str, notify_recovery: 
     user.alert_mode = alert_mode
     user.notify_recovery = notify_recovery
     user.save(update_fields=["alert_mode", "notify_recovery"])
+
+
+def staff_status_sync(*, user_ids) -> None:
+    """Admin access follows the performance-team role.
+
+    Members of the performance team get `is_staff` (the admin is where they manage
+    targets, teams, users and the deadline day); anyone else loses it, except
+    superusers, whose access is theirs to keep.
+    """
+    from .roles import PERFORMANCE_TEAM
+
+    ids = set(user_ids)
+    if not ids:
+        return
+    members = set(User.objects.filter(pk__in=ids, groups__name=PERFORMANCE_TEAM).values_list("pk", flat=True))
+    User.objects.filter(pk__in=members, is_staff=False).update(is_staff=True)
+    User.objects.filter(pk__in=ids - members, is_staff=True, is_superuser=False).update(is_staff=False)

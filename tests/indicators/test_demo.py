@@ -29,6 +29,8 @@ def test_the_demo_loads_the_seeds_and_a_second_run_changes_nothing():
     printed = out.getvalue()
     for line in ("perf       / perf-demo-2026", "officer    / officer-demo-2026", "dw         / dw-demo-2026"):
         assert line in printed
+    # The performance team reaches the admin by their role; nobody else does.
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {"perf"}
 
     cp5 = Indicator.objects.get(code="CP 5")
     assert cp5.polarity == scoring.HIGHER and cp5.unit == "percent"

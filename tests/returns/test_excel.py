@@ -250,3 +250,29 @@ def test_a_formula_is_never_calculated(client, officer, two_indicators):
     response = upload(client, workbook)
     assert f"Row {row}, column 'G{row}': this cell holds a formula" in response.context["form"].errors["file"][0]
     assert not Return.objects.filter(period=NOV).exists()
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2021-01", "No template for Jan-21: Jan-21 is closed for entry"),
+        ("2022-12", "No template for Dec-22: Dec-22 has not ended yet"),
+        ("2030-01", "No template for Jan-30: Jan-30 is in the future"),
+        ("someday", "“someday” is not a month"),
+    ],
+)
+def test_a_month_that_takes_no_template_is_refused_with_the_reason(client, officer, two_indicators, period, message):
+    client.force_login(officer)
+    before = list(Return.objects.values_list("pk", "version"))
+    for response in (
+        client.get(reverse("returns:template"), {"period": period}, follow=True),
+        client.get(reverse("returns:upload"), {"period": period}, follow=True),
+        client.post(
+            reverse("returns:upload") + f"?period={period}",
+            {"file": SimpleUploadedFile("t.xlsx", b"PK")},
+            follow=True,
+        ),
+    ):
+        assert response.redirect_chain == [(reverse("returns:mine"), 302)]
+        assert any(message in str(m) for m in response.context["messages"]), list(response.context["messages"])
+    assert list(Return.objects.values_list("pk", "version")) == before

@@ -258,4 +258,6 @@ def test_unknown_return_and_month_are_404(client, officer, indicator):
     client.force_login(officer)
     assert client.get(reverse("returns:detail", args=[999999])).status_code == 404
     assert client.get(f"/returns/enter/{indicator.pk}/2022-13/").status_code == 404
-    assert client.get(reverse("returns:template") + "?period=2019-01").status_code == 404
+    # A closed month's template is refused with the reason on My returns (test_excel), not a bare 404.
+    refused = client.get(reverse("returns:template") + "?period=2019-01")
+    assert refused.status_code == 302 and refused["Location"] == reverse("returns:mine")

@@ -1,5 +1,6 @@
 """The lists load in a fixed number of queries, whatever the number of rows."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -31,6 +32,8 @@ def make(count, officer, service_area, start, submit=False):
         ind = factories.IndicatorFactory(code=f"Q {n}", responsible_officer=officer, service_area=service_area)
         factories.TargetFactory(indicator=ind, financial_year=2022)
         factories.ReturnFactory(indicator=ind, period=OCT, value=D("80"), state="approved")
+        # Waiting in another month: listed on "My returns" under "Other months waiting for you".
+        factories.ReturnFactory(indicator=ind, period=date(2021, 3, 1), value=D("70"), state="returned")
         ret = factories.ReturnFactory(indicator=ind, period=NOV, value=D("91"), commentary="c")
         if submit:
             rules.forget_cached_access(officer)
@@ -54,6 +57,8 @@ def test_fixed_queries(client, request, officer, director, service_area, url_nam
     make(10, officer, service_area, 100, submit)
     many, response = queries(client, url, {"period": "2022-11"})
     assert len(response.context["table"].data) in (12, 13, 2)
+    if url_name == "returns:mine":
+        assert len(response.context["waiting"].data) == 12
     assert few == many, f"{url_name}: {few} queries for 2 rows, {many} for 12: " + "\n".join(
         q["sql"][:150] for q in CAPTURED[-1]
     )

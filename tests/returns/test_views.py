@@ -1,13 +1,18 @@
 """The returns pages over HTTP: the whole cycle, entry errors, stale saves, lists, replays."""
 
+import re
+from datetime import date
 from decimal import Decimal as D
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
+from indicators.scoring import Point
+from returns import rules
 from returns.models import Return, ReturnEvent, State
 from tests import factories
-from tests.returns.conftest import NOV
+from tests.returns.conftest import NOV, entry
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +124,50 @@ def test_entry_errors_are_listed_and_linked_to_fields(client, indicator, officer
     response = client.post(enter_url(indicator), form_data(value="lots"))
     assert b"Enter a number, like 48 or 16.9" in response.content
     assert not Return.objects.exists()
+
+
+def input_attrs(content: bytes, element_id: str) -> dict[str, str]:
+    """The attributes of the form control with id `element_id` on the page."""
+    found = {}
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag in ("input", "textarea", "select") and attrs.get("id") == element_id:
+                found.update(attrs)
+
+    Finder().feed(content.decode())
+    assert found, f"no control with id {element_id}"
+    return found
+
+
+def test_a_refused_figure_is_described_by_its_error_and_marked_in_error(client, indicator, officer):
+    """The service's refusal (numerator above denominator) reaches the field after the form was built."""
+    client.force_login(officer)
+    response = client.post(enter_url(indicator), form_data(numerator=30, denominator=25))
+    assert response.status_code == 200
+    numerator = input_attrs(response.content, "id_numerator")
+    assert "id_numerator-error" in numerator["aria-describedby"].split()
+    assert "govuk-input--error" in numerator["class"].split()
+    assert numerator["aria-invalid"] == "true"
+    commentary = input_attrs(response.content, "id_commentary")  # a hint, no error
+    assert commentary["aria-describedby"] == "id_commentary-hint"
+    assert "govuk-textarea--error" not in commentary["class"]
+    ids = re.findall(r'\bid="([^"]+)"', response.content.decode())
+    assert len(ids) == len(set(ids)), "an id used twice: a second error message would not be read"
+    ids = set(ids)
+    for name in ("id_numerator", "id_value", "id_commentary"):
+        for described in input_attrs(response.content, name).get("aria-describedby", "").split():
+            assert described in ids, f"{name} is described by {described}, which is not on the page"
+
+
+def test_a_hint_set_after_the_form_is_built_is_linked(client, officer, service_area):
+    rate = factories.IndicatorFactory(code="RATE 1", unit="rate_per_10k", responsible_officer=officer)
+    client.force_login(officer)
+    page = client.get(enter_url(rate))
+    denominator = input_attrs(page.content, "id_denominator")
+    assert denominator["aria-describedby"] == "id_denominator-hint"
+    assert 'id="id_denominator-hint"' in page.content.decode()
 
 
 def test_red_figure_needs_commentary_to_submit_but_is_saved(client, indicator, officer):
@@ -235,6 +284,36 @@ def test_my_returns_lists_owned_and_deputised_with_due_and_overdue(client, indic
     assert len(response.context["table"].data) == 2
 
 
+def test_my_returns_lists_drafts_and_sent_back_returns_of_other_months(
+    client, indicator, officer, other_officer, service_area
+):
+    old = factories.ReturnFactory(indicator=indicator, period=date(2020, 3, 1), state=State.RETURNED)
+    october = factories.ReturnFactory(indicator=indicator, period=date(2022, 10, 1), state=State.DRAFT)
+    factories.ReturnFactory(indicator=indicator, period=NOV, state=State.DRAFT)  # the month shown
+    factories.ReturnFactory(indicator=indicator, period=date(2022, 9, 1), state=State.SUBMITTED)
+    factories.ReturnFactory(indicator=indicator, period=date(2022, 8, 1), state=State.APPROVED)
+    theirs = factories.IndicatorFactory(code="X 1", service_area=service_area, responsible_officer=other_officer)
+    factories.ReturnFactory(indicator=theirs, period=date(2022, 10, 1), state=State.DRAFT)
+    client.force_login(officer)
+
+    response = client.get(reverse("returns:mine"), {"period": "2022-11"})
+
+    assert list(response.context["waiting"].data) == [october, old]
+    page = response.content.decode()
+    assert "Other months waiting for you" in page
+    assert reverse("returns:detail", args=[old.pk]) in page and "Mar-20" in page and "Sent back" in page
+    assert reverse("returns:detail", args=[october.pk]) in page and "Oct-22" in page
+    october_page = client.get(reverse("returns:mine"), {"period": "2022-10"}).context["waiting"]
+    assert [r.period for r in october_page.data] == [NOV, date(2020, 3, 1)]
+
+
+def test_my_returns_without_work_in_other_months_has_no_such_section(client, indicator, officer, draft):
+    client.force_login(officer)
+    response = client.get(reverse("returns:mine"), {"period": "2022-11"})
+    assert response.context["waiting"] is None
+    assert "Other months waiting for you" not in response.content.decode()
+
+
 def test_bulk_submit_is_all_or_nothing_with_a_message(client, officer, service_area):
     good = factories.ReturnFactory(
         indicator=factories.IndicatorFactory(code="A 1", responsible_officer=officer, service_area=service_area),
@@ -291,6 +370,62 @@ def test_completeness_counts_by_service_area_and_officer(
     assert b"Olive Officer" in response.content
 
 
+def test_completeness_filters_by_state_and_overdue(client, performance_user, indicator, officer, service_area, draft):
+    factories.IndicatorFactory(code="CP 9", service_area=service_area, responsible_officer=officer)
+    sent = factories.IndicatorFactory(code="CP 10", service_area=service_area, responsible_officer=officer)
+    factories.ReturnFactory(indicator=sent, period=NOV, state=State.SUBMITTED)
+    client.force_login(performance_user)
+    url = reverse("returns:completeness")
+
+    def codes(**params):
+        response = client.get(url, {"period": "2022-11", **params})
+        assert response.status_code == 200
+        return sorted(r.indicator.code for r in response.context["total"].rows)
+
+    assert codes() == ["CP 10", "CP 5", "CP 9"]
+    assert codes(state="not_started") == ["CP 9"]
+    assert codes(state="draft") == ["CP 5"]
+    assert codes(state="submitted") == ["CP 10"]
+    assert codes(overdue="yes") == ["CP 5", "CP 9"]  # Nov-22 was due on 7 December
+    assert codes(overdue="no") == ["CP 10"]
+    assert codes(overdue="yes", state="draft") == ["CP 5"]
+
+
+def test_a_month_older_than_the_list_is_shown_as_asked(client, performance_user, officer, indicator, director):
+    old = factories.ReturnFactory(indicator=indicator, period=date(2019, 1, 1), state=State.SUBMITTED)
+    client.force_login(performance_user)
+    response = client.get(reverse("returns:completeness"), {"period": "2019-01"})
+    assert response.status_code == 200
+    assert response.context["period_label"] == "Jan-19"
+    assert "Completeness for Jan-19" in response.content.decode()
+    assert '<option value="2019-01" selected>Jan-19</option>' in response.content.decode()
+    assert [r.ret for r in response.context["total"].rows] == [old]
+
+    client.force_login(officer)
+    assert client.get(reverse("returns:mine"), {"period": "Jan-19"}).context["period_label"] == "Jan-19"
+
+    client.force_login(director)
+    review = client.get(reverse("returns:review"), {"period": "2019-01"})
+    assert [row.ret for row in review.context["table"].data] == [old]
+
+
+@pytest.mark.parametrize(
+    ("asked", "reason"),
+    [("2030-01", "Jan-30 is in the future. Showing Nov-22."), ("soon", "“soon” is not a month")],
+)
+def test_a_month_that_cannot_be_shown_says_so(client, performance_user, asked, reason):
+    client.force_login(performance_user)
+    response = client.get(reverse("returns:completeness"), {"period": asked})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page and 'href="#id_period"' in page and reason in page
+    assert response.context["period_label"] == "Nov-22"
+    assert "id_period-error" in input_attrs(response.content, "id_period")["aria-describedby"]
+
+    review = client.get(reverse("returns:review"), {"period": asked}).content.decode()
+    assert "There is a problem" in review and "Showing every month" in review
+
+
 def test_exports(client, officer, indicator, draft):
     client.force_login(officer)
     response = client.get(reverse("returns:mine"), {"period": "2022-11", "_export": "csv"})
@@ -326,3 +461,73 @@ def test_director_sees_the_warnings_the_officer_confirmed(client, indicator, off
     page = client.get(reverse("returns:detail", args=[ret.pk]))
     assert b"The officer confirmed these warnings when submitting" in page.content
     assert b"3 standard deviations" in page.content
+
+
+def _save(indicator, officer, entry, version):
+    from returns import services
+
+    rules.forget_cached_access(officer)
+    saved = services.return_save_draft(indicator=indicator, period=NOV, entry=entry, version=version, by=officer)
+    return saved.ret
+
+
+def _submit_approve_reopen(ret, officer, director):
+    from returns import services
+
+    (ret,) = services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+    (ret,) = services.return_approve(returns=[ret], by=director)
+    return services.return_reopen(ret=ret, by=director, reason="Check the teams", version=ret.version)
+
+
+def test_to_review_names_each_team_changed_since_the_last_approval(client, indicator, officer, director):
+    from returns import services
+
+    east, nwc, south = (factories.TeamFactory(name=n, position=p) for p, n in enumerate(("EAST", "NWC", "SOUTH")))
+    teams = {east.pk: Point(None, D(45), D(50)), nwc.pk: Point(None, D(46), D(50))}
+    ret = _save(indicator, officer, entry(commentary="c", teams=teams), 0)
+    ret = _submit_approve_reopen(ret, officer, director)
+    changed = {east.pk: Point(None, D(48), D(50)), south.pk: Point(None, D(47), D(50))}
+    ret = _save(indicator, officer, entry(commentary="c", teams=changed), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert "EAST value 90.0% → 96.0%" in row.since_approval
+    assert "EAST numerator 45 → 48" in row.since_approval
+    assert "NWC removed (was 92.0%)" in row.since_approval
+    assert "SOUTH added: 94.0%" in row.since_approval
+    page = client.get(reverse("returns:review")).content.decode()
+    assert "NWC removed (was 92.0%)" in page
+
+
+def test_a_correction_made_while_approved_counts_as_approved(client, indicator, officer, director, performance_user):
+    from returns import services
+
+    east = factories.TeamFactory(name="EAST")
+    ret = _save(indicator, officer, entry(commentary="c", teams={east.pk: Point(None, D(45), D(50))}), 0)
+    (ret,) = services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+    (ret,) = services.return_approve(returns=[ret], by=director)
+    corrected = entry(commentary="c", teams={east.pk: Point(None, D(47), D(50))})
+    ret = services.return_correct(
+        ret=ret, entry=corrected, by=performance_user, reason="Typo", version=ret.version, confirm_warnings=True
+    ).ret
+    ret = services.return_reopen(ret=ret, by=director, reason="Look again", version=ret.version)
+    ret = _save(indicator, officer, entry(commentary="c2", teams={east.pk: Point(None, D(47), D(50))}), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert row.since_approval == ["Commentary changed"]
+
+
+def test_to_review_shows_a_changed_reason_for_not_available(client, indicator, officer, director):
+    from returns import services
+
+    ret = _save(indicator, officer, entry(not_available=True, not_available_reason="Server down"), 0)
+    ret = _submit_approve_reopen(ret, officer, director)
+    ret = _save(indicator, officer, entry(not_available=True, not_available_reason="Data migration"), ret.version)
+    services.return_submit(returns=[ret], by=officer, confirm_warnings=True)
+
+    client.force_login(director)
+    (row,) = client.get(reverse("returns:review")).context["table"].data
+    assert row.since_approval == ["Reason not available “Server down” → “Data migration”"]
