@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_import_batch'),
+        ('indicators', '0004_portal_settings_limits'),
     ]
 
     operations = [
