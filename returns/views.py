@@ -75,14 +75,15 @@ def _versions(request) -> dict[int, int]:
     chosen = {}
     for raw in request.POST.getlist("returns"):
         pk, _, version = raw.partition(":")
-        if pk.isdigit() and version.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if pk.isascii() and pk.isdecimal() and version.isascii() and version.isdecimal():
             chosen[int(pk)] = int(version)
     return chosen
 
 
 def _version_of(request) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdecimal() else None
 
 
 def _export(request, table, filename):

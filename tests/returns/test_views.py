@@ -259,6 +259,19 @@ def test_an_action_posted_without_the_version_seen_changes_nothing(
     assert (ret.state, ret.version) == before
 
 
+def test_a_version_that_is_not_a_number_is_refused_not_a_server_error(client, draft, officer):
+    """'²' passes str.isdigit() but int() refuses it: the action is refused with the message, not a 500."""
+    client.force_login(officer)
+    before = (draft.state, draft.version)
+    response = client.post(reverse("returns:submit", args=[draft.pk]), {"version": "²"}, follow=True)
+    assert response.status_code == 200
+    assert "did not say which version of the figures you saw" in " ".join(messages_of(response))
+    response = client.post(reverse("returns:submit_many"), {"returns": [f"{draft.pk}:²"]}, follow=True)
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == before
+
+
 def test_send_back_without_comment_shows_the_error_on_the_field(client, submitted, director):
     client.force_login(director)
     response = client.post(reverse("returns:send_back", args=[submitted.pk]), {"send_back-comment": ""})
