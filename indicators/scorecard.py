@@ -136,6 +136,8 @@ class RecomputeResult:
     rag_changes: list[RagChange] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # A full run: the recompute requests pending (committed) before it read its inputs, so answered by it.
+    answered_requests: list[int] = field(default_factory=list)
 
     @property
     def unchanged(self) -> int:
@@ -631,6 +633,12 @@ def recompute(
     found = _Changes(clock)
     with _collector_paused(), transaction.atomic():
         _lock()
+        answered = []
+        if ids is None and from_period is None:
+            # Read before the inputs: a request committed by now had its change committed too, so this run
+            # sees it. One written earlier but committed later is not answered here (its `requested_at`
+            # is when it was written, not committed): the relay or its own task answers it.
+            answered = list(RecomputeRequest.objects.filter(done_at__isnull=True).values_list("pk", flat=True))
         context = _context(ids)
         figures = _figures(context.indicators, everything=ids is None)
         clock.lap("read inputs")
@@ -668,6 +676,7 @@ def recompute(
         rag_changes=changes,
         seconds=clock.total,
         timings=clock.laps,
+        answered_requests=answered,
     )
 
 
@@ -832,12 +841,11 @@ def _send(ids: set[int] | None, from_period: date | None, reason: str, request_i
     return True
 
 
-def requests_done(request_ids: Sequence[int] | None, *, full_run_started=None) -> int:
-    """Mark these requests done (after their recompute committed); a full run also settles every older one."""
-    settled = Q(pk__in=list(request_ids or ()))
-    if full_run_started is not None:
-        settled |= Q(requested_at__lte=full_run_started)
-    return RecomputeRequest.objects.filter(settled, done_at__isnull=True).update(done_at=timezone.now())
+def requests_done(request_ids: Sequence[int] | None) -> int:
+    """Mark these requests done (after their recompute committed)."""
+    return RecomputeRequest.objects.filter(pk__in=list(request_ids or ()), done_at__isnull=True).update(
+        done_at=timezone.now()
+    )
 
 
 def recompute_relay(*, now=None) -> dict[str, int]:

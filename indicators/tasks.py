@@ -4,7 +4,6 @@ from datetime import date
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
 from . import scorecard
 
@@ -22,16 +21,15 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
     Idempotent: a task delivered twice computes the same rows, and the second writes nothing.
     Cached pages are refreshed after every request but the nightly run's, which refreshes
     them only when an entry changed. The `RecomputeRequest`s it answers are marked done once
-    the entries are committed; a full run settles every request made before it started.
+    the entries are committed; a full run also settles every request it saw pending (committed)
+    before it read its inputs.
     """
-    started = timezone.now()
     result = scorecard.recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,
         refresh_pages=reason != scorecard.NIGHTLY_REASON,
     )
-    full = indicator_ids is None and from_period is None
-    scorecard.requests_done(request_ids, full_run_started=started if full else None)
+    scorecard.requests_done([*(request_ids or ()), *result.answered_requests])
     return {
         "entries": result.entries,
         "written": result.written,

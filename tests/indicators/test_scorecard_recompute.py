@@ -441,6 +441,29 @@ def test_the_nightly_run_settles_requests_made_before_it_and_old_ones_are_cleare
     assert PeriodicTask.objects.get(task="indicators.tasks.recompute_relay").interval.every == 60
 
 
+def test_the_nightly_run_leaves_pending_a_request_committed_after_it_read_its_inputs(cp5, monkeypatch):
+    """A request written before the run started (its `requested_at`) but committed only after the run read
+    the figures was not answered by it: marking it done would leave its change to the next night
+    when its own task was lost (the broker down)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    read_figures = scorecard._figures
+
+    def figures_then_a_late_commit(*args, **kwargs):
+        figures = read_figures(*args, **kwargs)
+        # The officer's transaction wrote its request a minute ago and commits now, after this read.
+        RecomputeRequest.objects.create(
+            indicator_ids=[cp5.pk], reason="return approved", requested_at=timezone.now() - timedelta(minutes=1)
+        )
+        return figures
+
+    monkeypatch.setattr(scorecard, "_figures", figures_then_a_late_commit)
+    tasks.recompute_scorecard(reason=scorecard.NIGHTLY_REASON)
+    assert RecomputeRequest.objects.get(reason="return approved").done_at is None  # left to the relay
+
+
 def test_a_target_change_requests_a_recompute(cp5, django_capture_on_commit_callbacks):
     scorecard.recompute()
     with django_capture_on_commit_callbacks(execute=True):
