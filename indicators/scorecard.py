@@ -848,6 +848,10 @@ def requests_done(request_ids: Sequence[int] | None) -> int:
     )
 
 
+def requests_all_done(request_ids: Sequence[int]) -> bool:
+    return not RecomputeRequest.objects.filter(pk__in=list(request_ids), done_at__isnull=True).exists()
+
+
 def recompute_relay(*, now=None) -> dict[str, int]:
     """Queue once more the recompute requests still pending after a grace period, merged into one task.
 

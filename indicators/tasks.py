@@ -22,8 +22,11 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
     Cached pages are refreshed after every request but the nightly run's, which refreshes
     them only when an entry changed. The `RecomputeRequest`s it answers are marked done once
     the entries are committed; a full run also settles every request it saw pending (committed)
-    before it read its inputs.
+    before it read its inputs. A copy whose requests are all done already (the relay queued it
+    again while the first waited behind a long run) returns at once.
     """
+    if request_ids and scorecard.requests_all_done(request_ids):
+        return {"skipped": "every request already answered"}
     result = scorecard.recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,

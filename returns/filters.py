@@ -179,6 +179,8 @@ class ReviewFilter(OfficerFilterMixin):
         asked, error = asked_period(data.get("period"), today=today)
         if error:
             data["period"] = ""
+        elif asked is not None:
+            data["period"] = periods.iso_month(asked)  # `Nov-22` as well as `2022-11`, as My returns reads it
         super().__init__(data, *args, **kwargs)
         self.filters["period"].extra["choices"] = period_choices(_offering(period_options, asked))
         if error:

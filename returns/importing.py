@@ -438,13 +438,19 @@ def _shown(value) -> str:
 # --- Writing ---------------------------------------------------------------------------------------------
 
 
+STARTED_MEANWHILE = (
+    "A return in the file was started by someone while the file was being written; nothing was "
+    "imported: import the file again"
+)
+
+
 class FiguresChanged(Exception):
     """Returns changed between checking the file and writing it; nothing was written.
 
     `problems` are (row, column, message) for the import report.
     """
 
-    def __init__(self, problems: list[tuple[int, str, str]]):
+    def __init__(self, problems: list[tuple[int | None, str, str]]):
         super().__init__("; ".join(message for _, _, message in problems))
         self.problems = problems
 
@@ -503,8 +509,8 @@ def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
     """Write the planned returns as approved, with their events, team rows and history. Inside a transaction.
 
     Raises `FiguresChanged` (and the caller's transaction rolls back) when a return moved since
-    the plan was made; a return started at the same instant fails the insert on the unique
-    (indicator, period) constraint, which the callers report the same way.
+    the plan was made, and when a return started at the same instant fails the insert on the
+    unique (indicator, period) constraint; any other integrity error is a fault, not a race.
     """
     _lock_planned_returns(plan)
     now = timezone.now()
@@ -522,7 +528,10 @@ def write_figures(plan: FiguresPlan, *, by, comment: str) -> None:
             approved_at=now,
             **change.values,
         )
-    bulk.insert_with_history(Return, [c.ret for c in new], by=by, reason=comment, now=now)
+    try:
+        bulk.insert_with_history(Return, [c.ret for c in new], by=by, reason=comment, now=now)
+    except IntegrityError as exc:  # the unique (indicator, period): started after the check above
+        raise FiguresChanged([(None, "", STARTED_MEANWHILE)]) from exc
     fields = [
         "value",
         "numerator",
@@ -642,10 +651,3 @@ def raced_imports_reported(report: ImportReport):
         yield
     except FiguresChanged as changed:
         changed.record(report)
-    except IntegrityError:
-        report.error(
-            None,
-            "",
-            "A return in the file was started by someone while the file was being written; nothing was "
-            "imported: import the file again",
-        )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from benchmarks import selectors as population_selectors
@@ -283,15 +283,17 @@ def officer_rows(indicators: Iterable[Indicator], period: date, *, today: date, 
     return _rows([(ind, period, found.get(ind.pk)) for ind in indicators], today=today, working_day=working_day)
 
 
-def waiting_in_other_months(user, period: date) -> list[Return]:
+def waiting_in_other_months(user, period: date, *, oldest_open: date) -> list[Return]:
     """The user's returns in draft or sent back for months other than `period`, newest month first: one query.
 
     A return sent back or reopened for an old month must be found from "My returns"
-    whatever the month chosen there.
+    whatever the month chosen there. A draft never submitted is listed only while its
+    month is open for entry (from `oldest_open`): after that the officer cannot finish it.
     """
     return list(
         Return.objects.of_indicators_owned_by(user)
         .filter(state__in=EDITABLE_STATES, indicator__in=Indicator.objects.live())
+        .filter(Q(submitted_at__isnull=False) | Q(period__gte=oldest_open))
         .exclude(period=period)
         .select_related("indicator")
         .order_by("-period", "indicator__code")

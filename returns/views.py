@@ -514,7 +514,7 @@ def mine(request):
     exported = _export(request, table, f"my-returns-{periods.iso_month(period)}")
     if exported:
         return exported
-    waiting = selectors.waiting_in_other_months(user, period)
+    waiting = selectors.waiting_in_other_months(user, period, oldest_open=min(_open_periods()))
     summary = {
         "total": len(rows),
         "to_do": sum(1 for r in rows if r.state in ("not_started", State.DRAFT, State.RETURNED)),

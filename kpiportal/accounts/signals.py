@@ -24,11 +24,14 @@ def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
         else:
             return
     else:  # user.groups.add(…), .remove(…), .set(…), .clear()
+        if action == "pre_clear":
+            instance._was_in_team = instance.groups.filter(name=PERFORMANCE_TEAM).exists()
+            return
         if action in ("post_add", "post_remove"):
             if not Group.objects.filter(pk__in=pk_set or (), name=PERFORMANCE_TEAM).exists():
                 return
-        elif action != "post_clear":
-            return
+        elif action != "post_clear" or not instance.__dict__.pop("_was_in_team", False):
+            return  # clearing other groups leaves admin access alone
         user_ids = [instance.pk]
     services.staff_status_sync(user_ids=user_ids)
     if not reverse:

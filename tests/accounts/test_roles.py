@@ -51,6 +51,8 @@ def test_other_roles_leave_staff_status_alone_and_superusers_keep_it(officer):
     officer.groups.add(Group.objects.get(name=roles.VIEWER))
     officer.groups.remove(Group.objects.get(name=roles.VIEWER))
     assert staff(officer)
+    officer.groups.clear()  # clearing roles that never gave the admin leaves it alone
+    assert staff(officer)
 
     boss = User.objects.create_superuser("boss", "boss@council.example", "pw-for-tests-only")
     team = Group.objects.get(name=roles.PERFORMANCE_TEAM)

@@ -424,6 +424,20 @@ def test_an_unreachable_broker_fails_nothing_and_the_relay_queues_later(
     assert RecomputeRequest.objects.filter(done_at__isnull=True).count() == 0
 
 
+def test_a_second_copy_of_an_answered_request_does_nothing(cp5, django_capture_on_commit_callbacks):
+    """The relay may queue a request again while its first task waits behind a long run."""
+    from django.utils import timezone
+
+    scorecard.recompute()
+    with django_capture_on_commit_callbacks(execute=False):
+        _lower_the_2020_target(cp5)
+    request = RecomputeRequest.objects.get()
+    RecomputeRequest.objects.filter(pk=request.pk).update(done_at=timezone.now())  # answered by the first copy
+    result = tasks.recompute_scorecard(indicator_ids=[cp5.pk], reason="relay: target changed", request_ids=[request.pk])
+    assert result == {"skipped": "every request already answered"}
+    assert entry(cp5, date(2020, 9, 1)).rag == "red"  # not recomputed by the copy
+
+
 def test_the_nightly_run_settles_requests_made_before_it_and_old_ones_are_cleared(
     cp5, django_capture_on_commit_callbacks
 ):

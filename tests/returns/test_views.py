@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from indicators.scoring import Point
 from returns import rules
@@ -300,7 +301,11 @@ def test_my_returns_lists_owned_and_deputised_with_due_and_overdue(client, indic
 def test_my_returns_lists_drafts_and_sent_back_returns_of_other_months(
     client, indicator, officer, other_officer, service_area
 ):
-    old = factories.ReturnFactory(indicator=indicator, period=date(2020, 3, 1), state=State.RETURNED)
+    old = factories.ReturnFactory(
+        indicator=indicator, period=date(2020, 3, 1), state=State.RETURNED, submitted_at=timezone.now()
+    )
+    # A draft never submitted whose month closed: the officer cannot finish it, so it is not offered.
+    factories.ReturnFactory(indicator=indicator, period=date(2021, 1, 1), state=State.DRAFT)
     october = factories.ReturnFactory(indicator=indicator, period=date(2022, 10, 1), state=State.DRAFT)
     factories.ReturnFactory(indicator=indicator, period=NOV, state=State.DRAFT)  # the month shown
     factories.ReturnFactory(indicator=indicator, period=date(2022, 9, 1), state=State.SUBMITTED)
@@ -370,6 +375,16 @@ def test_bulk_approve_and_review_list_oldest_first(client, officer, director, se
     assert "2 returns approved" in " ".join(messages_of(response))
     response = client.post(reverse("returns:approve_many"), {"returns": [f"{elsewhere.pk}:2"]}, follow=True)
     assert "Only the directors of Early help" in " ".join(messages_of(response))
+
+
+def test_to_review_reads_a_month_written_as_a_label(client, submitted, director):
+    client.force_login(director)
+    for asked in ("Nov-22", "2022-11"):
+        response = client.get(reverse("returns:review"), {"period": asked})
+        assert not response.context["filter"].form.errors, asked
+        assert [r.ret.pk for r in response.context["table"].data] == [submitted.pk]
+    response = client.get(reverse("returns:review"), {"period": "Oct-22"})
+    assert list(response.context["table"].data) == []
 
 
 def test_completeness_counts_by_service_area_and_officer(
