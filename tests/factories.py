@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from benchmarks.models import ComparatorSource, ComparatorValue, Population
 from indicators.models import Indicator, ServiceArea, Target, Team, Theme
@@ -101,6 +102,8 @@ class ReturnFactory(factory.django.DjangoModelFactory):
     period = date(2022, 11, 1)
     value = Decimal("88")
     state = State.DRAFT
+    # Every return past draft has been submitted (sent back and reopened ones too).
+    submitted_at = factory.LazyAttribute(lambda o: None if o.state == State.DRAFT else timezone.now())
 
 
 class TeamFigureFactory(factory.django.DjangoModelFactory):
