@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from . import formatting, periods
 
@@ -62,6 +63,29 @@ class Chart:
         return not self.value_markers
 
 
+def _axes(chart, low: float, high: float, count: int, unit: str, decimals: int):
+    """Round the value range out to a nice step and draw the y ticks; return x(index) and y(value) for `count` slots."""
+    if high == low:
+        high, low = high + 1, low - 1
+    step = _nice_step(high - low)
+    low = step * (low // step)
+    high = step * -(-high // step)
+    x0, x1, y0, y1 = chart.plot_left, chart.plot_right, chart.plot_top, chart.plot_bottom
+
+    def x(index: int) -> float:
+        return round(x0 + (x1 - x0) * (index + 0.5) / count, 1)
+
+    def y(value: float) -> float:
+        return round(y1 - (y1 - y0) * (value - low) / (high - low), 1)
+
+    tick = low
+    while tick <= high + step / 1000:
+        label = formatting.format_figure(Decimal(str(round(tick, 6))), unit, decimals)
+        chart.y_ticks.append(Tick(y(tick), label))
+        tick += step
+    return x, y
+
+
 def _nice_step(span: float, ticks: int = 5) -> float:
     raw = span / ticks if span > 0 else 1.0
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -98,27 +122,9 @@ def history_chart(points: list[ChartPoint], *, unit: str, decimals: int) -> Char
     low, high = min(figures), max(figures)
     if unit == formatting.PERCENT:
         low, high = min(low, 0.0), max(high, 0.0)
-    if high == low:
-        high, low = high + 1, low - 1
-    step = _nice_step(high - low)
-    low = step * (low // step)
-    high = step * -(-high // step)
-    x0, x1, y0, y1 = chart.plot_left, chart.plot_right, chart.plot_top, chart.plot_bottom
     count = len(points)
-
-    def x(index: int) -> float:
-        return round(x0 + (x1 - x0) * (index + 0.5) / count, 1)
-
-    def y(value: float) -> float:
-        return round(y1 - (y1 - y0) * (value - low) / (high - low), 1)
-
-    def label(value) -> str:
-        return formatting.format_figure(value, unit, decimals)
-
-    tick = low
-    while tick <= high + step / 1000:
-        chart.y_ticks.append(Tick(y(tick), label(Decimal(str(round(tick, 6))))))
-        tick += step
+    x, y = _axes(chart, low, high, count, unit, decimals)
+    label = partial(formatting.format_figure, unit=unit, decimals=decimals)
     every = max(1, count // 8)
     for index, point in enumerate(points):
         if index % every == 0 or index == count - 1:
@@ -140,7 +146,7 @@ def history_chart(points: list[ChartPoint], *, unit: str, decimals: int) -> Char
             )
 
     # Target and band: a horizontal step across each run of months with the same target and threshold.
-    half = (x1 - x0) / count / 2
+    half = (chart.plot_right - chart.plot_left) / count / 2
     start = 0
     for i in range(1, count + 1):
         if i < count and (points[i].target, points[i].threshold) == (points[start].target, points[start].threshold):
@@ -287,27 +293,9 @@ def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals:
     low, high = min(figures), max(figures)
     if unit == formatting.PERCENT or low >= 0:
         low = min(low, 0.0)
-    if high == low:
-        high, low = high + 1, low - 1
-    step = _nice_step(high - low)
-    low = step * (low // step)
-    high = step * -(-high // step)
-    x0, x1, y0, y1 = chart.plot_left, chart.plot_right, chart.plot_top, chart.plot_bottom
     count = len(years)
-
-    def x(index: int) -> float:
-        return round(x0 + (x1 - x0) * (index + 0.5) / count, 1)
-
-    def y(value: float) -> float:
-        return round(y1 - (y1 - y0) * (value - low) / (high - low), 1)
-
-    def label(value) -> str:
-        return formatting.format_figure(value, unit, decimals)
-
-    tick = low
-    while tick <= high + step / 1000:
-        chart.y_ticks.append(Tick(y(tick), label(Decimal(str(round(tick, 6))))))
-        tick += step
+    x, y = _axes(chart, low, high, count, unit, decimals)
+    label = partial(formatting.format_figure, unit=unit, decimals=decimals)
     every = max(1, count // 10)
     for index, year in enumerate(years):
         if index % every == 0 or index == count - 1:
