@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ComparatorSource, ComparatorValue, Population, RatingComparator
+from benchmarks.models import ComparatorSource, ComparatorValue, Population, RatingComparator
 
 
 @admin.register(ComparatorSource)

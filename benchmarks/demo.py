@@ -1,6 +1,6 @@
 """Demo comparators: the benchmark seed's SN / SE / ENG / council columns, loaded through the comparator import.
 
-The wide scorecard parser (`indicators.wide`) keeps the columns it does not
+The wide scorecard parser (`indicators.imports.wide`) keeps the columns it does not
 import on each row (`extras`), e.g. `SN 2019/20` under the group
 `Benchmarking …`. Each such column becomes long-form comparator rows
 (`indicator_code, comparator, period, value`) for the same import a council
@@ -9,11 +9,10 @@ uses, so a second run changes nothing.
 
 import re
 
-from kpiportal import tabular
+from benchmarks import imports, services
+from benchmarks.models import ComparatorSource
 from kpiportal.imports import ImportReport
-
-from . import imports, services
-from .models import ComparatorSource
+from kpiportal.sheets import reader
 
 # Column prefix in the seed → (source name, short name, kind, order).
 SEED_SOURCES = {
@@ -59,9 +58,9 @@ def comparator_rows(sheet, catalogue) -> list[list[str]]:
 
 def load_seed_comparators(sheet, *, by) -> ImportReport:
     """Load the benchmarking columns of the benchmark seed (already imported into the catalogue)."""
-    from indicators.importing import Catalogue
+    from indicators.imports.catalogue import Catalogue
 
     ensure_seed_sources(by=by)
     rows = comparator_rows(sheet, Catalogue.load())
-    table = tabular.Table(tuple(tabular.Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), tabular.CSV)
+    table = reader.Table(tuple(reader.Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), reader.CSV)
     return imports.comparators_import(table, by=by, commit=True)

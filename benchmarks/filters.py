@@ -3,9 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from benchmarks.models import ComparatorSource, ComparatorValue
 from indicators import periods
-
-from .models import ComparatorSource, ComparatorValue
 
 
 class ValueFilter(django_filters.FilterSet):

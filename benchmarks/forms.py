@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from django import forms
 
-from indicators import cells, periods
+from benchmarks import imports
+from benchmarks.models import ComparatorSource
+from indicators import periods
+from indicators.imports import cells
 from indicators.models import Indicator
 from kpiportal.forms import GovukFormMixin
-
-from . import imports
-from .models import ComparatorSource
 
 
 class SourceForm(GovukFormMixin, forms.Form):

@@ -11,7 +11,7 @@ The long form has a header row and these columns, in any order:
 
 - `period` is a financial year (`2019/20`) or a quarter (`2020/21 Q3`),
   read by `indicators.periods.parse_year_or_quarter`; a bare `2019` is refused.
-- `value` is read by `indicators.cells` like every imported figure: `48.2`,
+- `value` is read by `indicators.imports.cells` like every imported figure: `48.2`,
   `2,676`, `23%` (the `%` is stripped); `n/a`, `NA`, `-`, `..` or blank
   mean "no value" (stored as no value, with the note).
 - The unit of a comparator value is known, in this order, from the optional
@@ -42,10 +42,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from indicators import cells, periods
-from kpiportal import tabular
+from indicators import periods
+from indicators.imports import cells
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.tabular import Column, RowError, number_text
+from kpiportal.sheets import reader
+from kpiportal.sheets.reader import Column, RowError, number_text
 from returns import validation
 
 AVERAGE = "average"
@@ -191,7 +192,7 @@ class Parsed:
 
 
 def read_value(text: str) -> tuple[Decimal | None, bool]:
-    """(value, written as a percentage) from a cell, by `indicators.cells`; CellError with the reason."""
+    """(value, written as a percentage) from a cell, by `indicators.imports.cells`; CellError with the reason."""
     value, _not_available = cells.parse_figure(text)
     return value, value is not None and cells.has_percent_sign(text)
 
@@ -213,7 +214,7 @@ def unit_problems(indicator: IndicatorRef, value: Decimal | None, stated_unit: s
 
 
 def parse_comparators(
-    table: tabular.Table,
+    table: reader.Table,
     *,
     indicators: Mapping[str, IndicatorRef],
     sources: Mapping[str, SourceRef],
@@ -226,7 +227,7 @@ def parse_comparators(
     """
     result = Parsed()
     header, data = table.rows[0], table.rows[1:]
-    columns = tabular.map_columns(header, COLUMNS, data_rows=data)
+    columns = reader.map_columns(header, COLUMNS, data_rows=data)
     if columns.errors:
         result.errors.extend(columns.errors)
         return result
@@ -370,9 +371,8 @@ def _period_or_error(text: str) -> tuple[str | None, date | None, str]:
 
 def lookups() -> dict:
     """What the parser needs from the database: indicators by code, sources by name and short name."""
+    from benchmarks.models import ComparatorSource
     from indicators.models import Indicator
-
-    from .models import ComparatorSource
 
     indicators = {
         cells.code_key(code): IndicatorRef(pk, code, unit)
@@ -403,7 +403,7 @@ class Plan:
 
 def plan(parsed: Parsed, report: ImportReport) -> Plan:
     """Compare the clean rows with what is held, in one query, and record each change in the report."""
-    from .models import ComparatorValue
+    from benchmarks.models import ComparatorValue
 
     result = Plan(new_sources=parsed.new_sources)
     for new in parsed.new_sources:
@@ -441,11 +441,10 @@ def _same(stored: Decimal | None, new: Decimal | None) -> bool:
     return stored == new
 
 
-def comparators_import(table: tabular.Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
+def comparators_import(table: reader.Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
     """Import comparator values in the long form; all or nothing (the rules are in the module docstring)."""
-    from indicators.importing import check_can_import
-
-    from . import services
+    from benchmarks import services
+    from indicators.imports.catalogue import check_can_import
 
     check_can_import(by)
     report = ImportReport("comparators", layout="comparators")

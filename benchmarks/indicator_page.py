@@ -13,11 +13,11 @@ queries, whatever the history.
 from dataclasses import dataclass, field
 from datetime import date
 
-from indicators import charts, formatting, periods, scoring
+from benchmarks import comparison, selectors
+from benchmarks.models import ComparatorValue
+from indicators import formatting, periods, scoring
 from indicators.models import Indicator, ScorecardEntry
-
-from . import comparison, selectors
-from .models import ComparatorValue
+from indicators.reports import charts
 
 
 @dataclass

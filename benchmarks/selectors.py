@@ -18,11 +18,10 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
+from benchmarks import comparison
+from benchmarks.models import ComparatorSource, ComparatorValue, Population, RatingComparator
 from indicators import periods, scoring
 from indicators.models import PortalSettings
-
-from . import comparison
-from .models import ComparatorSource, ComparatorValue, Population, RatingComparator
 
 # --- Populations (PRODUCT §3, §8) -----------------------------------------------------------------------
 

@@ -15,11 +15,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from benchmarks import imports, rules
+from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
 from indicators.models import Indicator, PortalSettings
 from kpiportal import bulk
-
-from . import imports, rules
-from .models import ComparatorSource, ComparatorValue, RatingComparator
 
 
 class ComparatorError(Exception):
@@ -38,7 +37,7 @@ def _check_can_manage(by) -> None:
 
 def _recompute_after_commit(indicator_ids: Iterable[int] | None, reason: str) -> None:
     """Ask for the affected scorecard rows (None: all) to be recomputed, once the transaction has committed."""
-    from indicators.scorecard import request_recompute
+    from indicators.scorecard.engine import request_recompute
 
     request_recompute(indicator_ids, reason=reason)
 
@@ -174,7 +173,7 @@ def comparator_values_write(plan: "imports.Plan", *, by) -> None:
     On PostgreSQL the values and their history go by COPY (50,000 rows in a
     couple of seconds); elsewhere through simple-history's bulk helpers.
     """
-    from indicators.importing import check_can_import
+    from indicators.imports.catalogue import check_can_import
 
     check_can_import(by)
     now = timezone.now()

@@ -4,10 +4,9 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from benchmarks.models import ComparatorSource, ComparatorValue
 from indicators import periods
-from kpiportal.tabular import number_text
-
-from .models import ComparatorSource, ComparatorValue
+from kpiportal.sheets.reader import number_text
 
 
 class SourceTable(tables.Table):

@@ -13,16 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from benchmarks import comparison, rules, selectors, services
+from benchmarks.filters import ValueFilter
+from benchmarks.forms import RatingForm, SourceForm, ValueForm
+from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
+from benchmarks.tables import SourceTable, ValueTable
 from indicators import periods
 from indicators.models import Indicator
 from kpiportal import exports
-from kpiportal.tabular import number_text
-
-from . import comparison, rules, selectors, services
-from .filters import ValueFilter
-from .forms import RatingForm, SourceForm, ValueForm
-from .models import ComparatorSource, ComparatorValue, RatingComparator
-from .tables import SourceTable, ValueTable
+from kpiportal.sheets.reader import number_text
 
 
 def _check_manager(request) -> None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Indicator, PortalSettings, ScorecardEntry, ServiceArea, Target, Team, Theme
+from indicators.models import Indicator, PortalSettings, ScorecardEntry, ServiceArea, Target, Team, Theme
 
 
 class TargetInline(admin.TabularInline):

@@ -6,6 +6,6 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicator catalogue and scorecards"
 
     def ready(self):
-        from . import signals
+        from indicators import signals
 
         signals.connect(self)

@@ -89,12 +89,12 @@ def load_demo() -> DemoResult:
     already as it says, so a second run changes nothing.
     """
     from benchmarks.demo import load_seed_comparators
-    from indicators import wide
-    from indicators.importing import indicators_import, wide_import
-    from kpiportal import tabular
+    from indicators.imports import wide
+    from indicators.imports.catalogue import indicators_import, wide_import
+    from kpiportal.sheets import reader
 
     users = ensure_demo_users()
-    sheets = {name: wide.parse(tabular.read_path(DEMO_DATA / name)) for name in SEEDS}
+    sheets = {name: wide.parse(reader.read_path(DEMO_DATA / name)) for name in SEEDS}
     initials = sorted({row.responsible_officer for sheet in sheets.values() for row in sheet.rows} - {""})
     officers = ro_users_for(initials)
     _ensure_users(officers)
@@ -102,7 +102,7 @@ def load_demo() -> DemoResult:
     reports = {}
     for name in (MONTHLY_SCORECARD, INDICATOR_LIST_2017):
         reports[name] = _imported(name, wide_import(None, by=perf, commit=True, sheet=sheets[name]))
-    catalogue = tabular.read_path(DEMO_DATA / CATALOGUE_CSV)
+    catalogue = reader.read_path(DEMO_DATA / CATALOGUE_CSV)
     reports[CATALOGUE_CSV] = _imported(CATALOGUE_CSV, indicators_import(catalogue, by=perf, commit=True))
     name = BENCHMARK_SCORECARD
     reports[name] = _imported(name, wide_import(None, by=perf, commit=True, sheet=sheets[name]))
@@ -131,7 +131,7 @@ def _ensure_users(demo_users) -> None:
 
 def _tidy_and_assign(users: list[DemoUser]) -> None:
     """The demo director reviews every service area; empty 'Unassigned' placeholders go."""
-    from indicators.importing import UNASSIGNED
+    from indicators.imports.catalogue import UNASSIGNED
     from indicators.models import ServiceArea, Theme
 
     director = User.objects.get(username="director")
@@ -143,6 +143,6 @@ def _tidy_and_assign(users: list[DemoUser]) -> None:
 
 def _recompute_all() -> None:
     """A full scorecard recompute once the demo data has committed (merged with the imports' own requests)."""
-    from indicators import scorecard
+    from indicators.scorecard import engine
 
-    scorecard.request_recompute(None, reason="demo data loaded")
+    engine.request_recompute(None, reason="demo data loaded")

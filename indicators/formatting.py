@@ -8,7 +8,7 @@ up, as councils' spreadsheets round (85.45 → 85.5, not 85.4).
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import scoring
+from indicators import scoring
 
 PERCENT = "percent"
 

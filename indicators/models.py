@@ -10,7 +10,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import periods, scoring
+from indicators import periods, scoring
 
 
 class Polarity(models.TextChoices):
@@ -281,7 +281,7 @@ class ScorecardEntryQuerySet(models.QuerySet):
 class ScorecardEntry(models.Model):
     """The scored figure of one indicator for one period (and team, blank = whole authority).
 
-    Written only by the scorecard recompute (`indicators.scorecard`), from approved
+    Written only by the scorecard recompute (`indicators.scorecard.engine`), from approved
     returns and the scoring rules; pages, exports, feeds and alerts read these rows.
     """
 
@@ -384,7 +384,7 @@ class RecomputeRequest(models.Model):
     The task is queued when that transaction commits; a request still not done a while
     later (the broker was down, the task was lost) is queued again by the relay on beat, so a
     crash between commit and publish loses no recompute, and so no alert. See
-    `indicators.scorecard.request_recompute` and `recompute_relay`.
+    `indicators.scorecard.engine.request_recompute` and `recompute_relay`.
     """
 
     indicator_ids = models.JSONField(null=True, blank=True, help_text="Blank: every indicator")

@@ -5,35 +5,35 @@ can be edited in the admin or loaded by imports; each change requests a
 recompute of the indicators concerned (merged per transaction, queued on commit).
 Returns request their own recompute in `returns.services` when approved or reopened.
 Bulk writes that bypass model signals (`bulk_create`, `update`) call
-`indicators.scorecard.request_recompute` themselves.
+`indicators.scorecard.engine.request_recompute` themselves.
 """
 
 import json
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from . import scorecard
+from indicators.scorecard import engine
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
 RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
 
 
 def _target_changed(sender, instance, **kwargs):
-    scorecard.request_recompute([instance.indicator_id], reason="target changed")
+    engine.request_recompute([instance.indicator_id], reason="target changed")
 
 
 def _indicator_saved(sender, instance, created, **kwargs):
     if not created:
-        scorecard.request_recompute([instance.pk], reason="indicator changed")
+        engine.request_recompute([instance.pk], reason="indicator changed")
 
 
 def _settings_saved(sender, instance, created, **kwargs):
     if not created:  # the first load creates the defaults the scorecard already uses
-        scorecard.request_recompute(None, reason="portal settings changed")
+        engine.request_recompute(None, reason="portal settings changed")
 
 
 def _comparator_changed(sender, instance, **kwargs):
-    scorecard.request_recompute([instance.indicator_id], reason="comparator values changed")
+    engine.request_recompute([instance.indicator_id], reason="comparator values changed")
 
 
 def ensure_nightly_recompute(sender=None, **kwargs):
@@ -48,7 +48,7 @@ def ensure_nightly_recompute(sender=None, **kwargs):
             name=NIGHTLY_TASK_NAME,
             task="indicators.tasks.recompute_scorecard",
             crontab=schedule,
-            kwargs=json.dumps({"reason": scorecard.NIGHTLY_REASON}),
+            kwargs=json.dumps({"reason": engine.NIGHTLY_REASON}),
             description="Recomputes every scorecard entry from approved figures, targets and comparators.",
         )
     if not PeriodicTask.objects.filter(name=RELAY_TASK_NAME).exists():
@@ -64,8 +64,7 @@ def ensure_nightly_recompute(sender=None, **kwargs):
 
 def connect(app_config):
     from benchmarks.models import ComparatorValue
-
-    from .models import Indicator, PortalSettings, Target
+    from indicators.models import Indicator, PortalSettings, Target
 
     post_save.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-saved")
     post_delete.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-deleted")

@@ -5,7 +5,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from . import scorecard
+from indicators.scorecard import engine
 
 
 @shared_task(
@@ -25,14 +25,14 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
     before it read its inputs. A copy whose requests are all done already (the relay queued it
     again while the first waited behind a long run) returns at once.
     """
-    if request_ids and scorecard.requests_all_done(request_ids):
+    if request_ids and engine.requests_all_done(request_ids):
         return {"skipped": "every request already answered"}
-    result = scorecard.recompute(
+    result = engine.recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,
-        refresh_pages=reason != scorecard.NIGHTLY_REASON,
+        refresh_pages=reason != engine.NIGHTLY_REASON,
     )
-    scorecard.requests_done([*(request_ids or ()), *result.answered_requests])
+    engine.requests_done([*(request_ids or ()), *result.answered_requests])
     return {
         "entries": result.entries,
         "written": result.written,
@@ -44,4 +44,4 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
 @shared_task(name="indicators.tasks.recompute_relay", ignore_result=True)
 def recompute_relay():
     """Queue again the recompute requests whose task was lost (beat, every minute)."""
-    return scorecard.recompute_relay()
+    return engine.recompute_relay()

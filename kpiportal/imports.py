@@ -1,7 +1,7 @@
 """The import framework shared by every kind of import (PRODUCT §8).
 
 An import runs in two steps, the same from the web upload and the command
-line: read the file into a table (`kpiportal.tabular`), then call the kind's
+line: read the file into a table (`kpiportal.sheets.reader`), then call the kind's
 service with `commit=False` (a preview: parse, check every row, work out what
 would be created or updated, write nothing) or `commit=True` (the same, then
 write everything in one transaction — or nothing when any row is bad).
@@ -18,8 +18,8 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kpiportal import tabular
-from kpiportal.tabular import RowError
+from kpiportal.sheets import reader
+from kpiportal.sheets.reader import RowError
 
 CREATED = "created"
 UPDATED = "updated"
@@ -105,7 +105,7 @@ def plural(noun: str) -> str:
     return noun if noun.endswith("s") else f"{noun}s"
 
 
-def file_error_report(kind: str, error: tabular.TableError) -> ImportReport:
+def file_error_report(kind: str, error: reader.TableError) -> ImportReport:
     """The report of a file that could not be read at all."""
     return ImportReport(kind=kind, errors=list(error.errors))
 
@@ -132,7 +132,7 @@ class ImportKind:
     hint: str = ""
     options: tuple[ImportOption, ...] = ()
 
-    def run(self, table: tabular.Table, *, by, commit: bool, **options) -> ImportReport:
+    def run(self, table: reader.Table, *, by, commit: bool, **options) -> ImportReport:
         module, name = self.service.rsplit(".", 1)
         function: Callable[..., ImportReport] = getattr(import_module(module), name)
         chosen = {o.name: bool(options.get(o.name)) for o in self.options}
@@ -145,7 +145,7 @@ KINDS: dict[str, ImportKind] = {
         ImportKind(
             "indicators",
             "Indicators and targets",
-            "indicators.importing.indicators_import",
+            "indicators.imports.catalogue.indicators_import",
             "code, title, definition, theme, service_area, polarity, unit, decimals, frequency, measure, "
             "aggregation, is_key, status, responsible_officer, financial_year, target, tolerance, "
             "tolerance_kind, dot_threshold",
@@ -197,8 +197,8 @@ def get_kind(kind: str) -> ImportKind:
 def run_file(kind: str, data: bytes, *, by, commit: bool, **options) -> ImportReport:
     """Read `data` and run the import `kind` on it; a file that cannot be read gives a report of its errors."""
     try:
-        table = tabular.read_bytes(data)
-    except tabular.TableError as exc:
+        table = reader.read_bytes(data)
+    except reader.TableError as exc:
         return file_error_report(kind, exc)
     return KINDS[kind].run(table, by=by, commit=commit, **options)
 
@@ -228,10 +228,10 @@ class ImportCommand(BaseCommand):
             if by is None:
                 raise CommandError(f"There is no user '{options['user']}'")
         try:
-            table = tabular.read_path(options["file"])
+            table = reader.read_path(options["file"])
         except FileNotFoundError:
             raise CommandError(f"There is no file {options['file']}") from None
-        except tabular.TableError as exc:
+        except reader.TableError as exc:
             raise CommandError(f"{options['file']}: nothing was written.\n" + "\n".join(map(str, exc.errors))) from None
         try:
             report = KINDS[self.kind].run(table, by=by, commit=not options["dry_run"], **options)

@@ -70,7 +70,7 @@ def _catalogue():
 def run(report):
     import python_calamine
 
-    from kpiportal import tabular
+    from kpiportal.sheets import reader
     from returns.importing import figures_import
     from returns.models import Return
 
@@ -82,8 +82,8 @@ def run(report):
         python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
 
     calamine = timed(bare_read, repeat=3)
-    read = timed(lambda: tabular.read_bytes(data), repeat=3)
-    table = tabular.read_bytes(data)
+    read = timed(lambda: reader.read_bytes(data), repeat=3)
+    table = reader.read_bytes(data)
     preview = timed(lambda: figures_import(table, by=by, commit=False))
 
     before = Return.objects.count()  # other benchmarks in the same database may have left returns
@@ -95,7 +95,7 @@ def run(report):
 
     report.add("imports", f"file: {rows:,} rows × 7 columns, XLSX (KB)", len(data) / 1024, "KB")
     report.add("imports", "bare calamine read of the sheet", calamine, "s")
-    report.add("imports", "tabular.read_bytes (checks, inflate bound, formulas, cells as text)", read, "s")
+    report.add("imports", "reader.read_bytes (checks, inflate bound, formulas, cells as text)", read, "s")
     report.add("imports", "ratio read_bytes / bare calamine", read / calamine, "×")
     report.add("imports", "preview: parse, resolve, validate, plan (nothing written)", preview, "s")
     report.add(

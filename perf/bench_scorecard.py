@@ -71,10 +71,10 @@ def _backend_cpu() -> float | None:
 
 def _measured(report, label: str, ok_target: bool = True, **kwargs):
     """One recompute: its wall time against the target, and the CPU it took in Python and in PostgreSQL."""
-    from indicators import scorecard
+    from indicators.scorecard import engine
 
     python_cpu, backend_cpu = time.process_time(), _backend_cpu()
-    result = scorecard.recompute(**kwargs)
+    result = engine.recompute(**kwargs)
     python_cpu = time.process_time() - python_cpu
     backend_cpu = _backend_cpu() - backend_cpu if backend_cpu is not None else None
     report.add(
@@ -96,8 +96,9 @@ def _measured(report, label: str, ok_target: bool = True, **kwargs):
 def _recompute(report):
     from django.db.models import F
 
-    from indicators import periods, scorecard
+    from indicators import periods
     from indicators.models import Target
+    from indicators.scorecard import engine
     from returns.models import Return
 
     ids = generate(indicators=500, months=120, teams=6, end=END, prefix="F")
@@ -115,7 +116,7 @@ def _recompute(report):
     def one_approval():
         ret.value = ret.value + 1
         ret.save(update_fields=["value"])
-        scorecard.recompute(indicator_ids=[ret.indicator_id], from_period=periods.add_months(END, -2))
+        engine.recompute(indicator_ids=[ret.indicator_id], from_period=periods.add_months(END, -2))
 
     seconds = timed(one_approval, repeat=5)
     report.add(
@@ -137,10 +138,11 @@ def _pages(report):
     from django.core.cache import cache
     from django.urls import clear_url_caches, path
 
-    from indicators import boardpack, scorecard
     from indicators.demo import ensure_demo_users
-    from indicators.scorecard_rows import board_months, build_scorecard
-    from indicators.scorecard_views import BOARD, DASHBOARD, EXCEPTIONS, _groups, _rows_for, _view_of
+    from indicators.reports import boardpack
+    from indicators.reports.rows import board_months, build_scorecard
+    from indicators.reports.views import BOARD, DASHBOARD, EXCEPTIONS, _groups, _rows_for, _view_of
+    from indicators.scorecard import engine
     from kpiportal import urls
     from kpiportal.accounts.models import User
 
@@ -150,10 +152,10 @@ def _pages(report):
     client.force_login(User.objects.get(username="viewer"))
 
     generate(indicators=30, months=25, teams=5, end=END, prefix="S", seed=2)
-    scorecard.recompute()
+    engine.recompute()
     at_30 = _board_queries(client)
     generate(indicators=270, months=25, teams=5, end=END, prefix="T", seed=3)
-    scorecard.recompute()
+    engine.recompute()
     at_300 = _board_queries(client)
     ok = at_30 == at_300 <= 15
     report.add("scorecard", "board page SQL queries, 30 indicators", at_30, "queries", target="= at 300, ≤ 15", ok=ok)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Return, ReturnEvent, TeamFigure
+from returns.models import Return, ReturnEvent, TeamFigure
 
 
 class TeamFigureInline(admin.TabularInline):

@@ -32,11 +32,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
-from kpiportal import tabular
 from kpiportal.exports import XLSX_TYPE, set_cell
-
-from . import display, figures, selectors, services, validation
-from .models import Return, TeamFigure
+from kpiportal.sheets import reader
+from returns import display, figures, selectors, services, validation
+from returns.models import Return, TeamFigure
 
 SHEET = "Returns"
 MARKER_SHEET = "Portal"
@@ -86,7 +85,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _column_letter(key: str) -> str:
-    return tabular.column_letter(KEYS.index(key))
+    return reader.column_letter(KEYS.index(key))
 
 
 def template_indicators(user, period: date) -> list[Indicator]:
@@ -257,12 +256,12 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
         f"{periods.month_label(period)} from 'My returns', fill it in and upload that"
     )
     try:
-        table = tabular.read_bytes(data, sheet=MARKER_SHEET)
-    except tabular.MissingSheet:
+        table = reader.read_bytes(data, sheet=MARKER_SHEET)
+    except reader.MissingSheet:
         raise not_a_template from None
-    except tabular.TableError as error:  # too large, built to expand, damaged, encrypted: say which
+    except reader.TableError as error:  # too large, built to expand, damaged, encrypted: say which
         raise TemplateRefused(str(error)) from None
-    if table.format != tabular.XLSX:
+    if table.format != reader.XLSX:
         raise not_a_template
     token = table.rows[0][0] if table.rows else ""
     try:
@@ -308,8 +307,8 @@ def read_template(data: bytes, *, user, period: date) -> list[tuple[RowReport, d
     """
     expected = _marker(data, user=user, period=period)
     try:
-        table = tabular.read_bytes(data, sheet=SHEET)
-    except tabular.TableError as error:
+        table = reader.read_bytes(data, sheet=SHEET)
+    except reader.TableError as error:
         raise TemplateRefused(str(error)) from None
     by_number = {row.number: row for row in table.rows}
     header = by_number.get(HEADER_ROW)
@@ -371,8 +370,8 @@ def _field_header(problem: validation.Problem) -> str:
 def upload_template(*, user, period: date, upload) -> UploadReport:
     """Read a filled template and save its rows as drafts, all or nothing; the report names every row."""
     try:
-        tabular.check_size(upload.size)
-    except tabular.TableError as error:
+        reader.check_size(upload.size)
+    except reader.TableError as error:
         raise TemplateRefused(str(error)) from None
     upload.seek(0)
     data = upload.read()

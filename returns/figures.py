@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicators import scoring
-
-from . import validation
+from returns import validation
 
 RATE_PER_10K = "rate_per_10k"
 

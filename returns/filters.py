@@ -10,9 +10,8 @@ from indicators import periods
 from indicators.models import Indicator, ServiceArea
 from kpiportal.accounts.models import User
 from kpiportal.forms import GovukBoundField
-
-from . import deadlines, display
-from .models import Return
+from returns import deadlines, display
+from returns.models import Return
 
 SELECT = {"class": "govuk-select"}
 

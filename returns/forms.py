@@ -6,9 +6,8 @@ from django import forms
 
 from indicators import scoring
 from kpiportal.forms import GovukFormMixin
-
-from . import display, figures
-from .models import Return
+from returns import display, figures
+from returns.models import Return
 
 UNIT_VALUE_LABELS = {
     "percent": "Value (%)",

@@ -3,7 +3,7 @@
 Long form, one row per figure: `indicator_code, period, value, numerator,
 denominator, team, commentary` (team blank = the whole authority). A file in
 the wide scorecard layout is recognised and handed to
-`indicators.importing.wide_import`, which plans its figures with the same
+`indicators.imports.catalogue.wide_import`, which plans its figures with the same
 `plan_figures` and writes them with the same `write_figures`.
 
 Rules:
@@ -12,7 +12,7 @@ Rules:
 - The indicator must be in the catalogue (codes match whatever their spacing)
   and the team must be one the portal knows: an unknown team is a bad row,
   not a new team (teams are registered by the populations import).
-- Values are read by `indicators.cells` (`48%`, `2,676`, `NA`), then resolved
+- Values are read by `indicators.imports.cells` (`48%`, `2,676`, `NA`), then resolved
   exactly as an officer's entry is (`returns.figures.resolve`: values from
   numerator and denominator, the whole from team rows, a rate's population as
   its denominator — the team's or the authority's for the latest year not after
@@ -37,15 +37,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from indicators import cells, periods, scoring
-from indicators.importing import Catalogue, check_can_import, request_recompute
+from indicators import periods, scoring
+from indicators.imports import cells
+from indicators.imports.catalogue import Catalogue, check_can_import, request_recompute
 from indicators.models import Indicator, Team
-from kpiportal import bulk, tabular
+from kpiportal import bulk
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.tabular import Column
-
-from . import figures, selectors, validation
-from .models import Return, ReturnEvent, State, TeamFigure
+from kpiportal.sheets import reader
+from kpiportal.sheets.reader import Column
+from returns import figures, selectors, validation
+from returns.models import Return, ReturnEvent, State, TeamFigure
 
 NOT_AVAILABLE_REASON = "Not available in the imported file"
 
@@ -131,15 +132,15 @@ class FiguresPlan:
 
 
 def _number(value) -> str:
-    return "blank" if value is None else tabular.number_text(value)
+    return "blank" if value is None else reader.number_text(value)
 
 
 # --- Reading the long form ----------------------------------------------------------------------------
 
 
-def parse_figure_rows(table: tabular.Table, catalogue: Catalogue, report: ImportReport) -> list[FigureRow]:
+def parse_figure_rows(table: reader.Table, catalogue: Catalogue, report: ImportReport) -> list[FigureRow]:
     header, data = table.rows[0], table.rows[1:]
-    mapping = tabular.map_columns(header, FIGURE_COLUMNS, data_rows=data)
+    mapping = reader.map_columns(header, FIGURE_COLUMNS, data_rows=data)
     report.errors.extend(mapping.errors)
     if mapping.errors:
         return []
@@ -429,7 +430,7 @@ def point_values(point: scoring.Point) -> tuple:
 
 def _shown(value) -> str:
     if isinstance(value, Decimal):
-        return tabular.number_text(value)
+        return reader.number_text(value)
     if value in (None, ""):
         return "blank"
     return str(value)
@@ -617,13 +618,13 @@ def _write_team_figures(plan: FiguresPlan, *, by, comment: str, now) -> None:
 # --- The service ------------------------------------------------------------------------------------------
 
 
-def figures_import(table: tabular.Table, *, by, commit: bool) -> ImportReport:
+def figures_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
     """Import figures as approved history: the long form, or a scorecard in the wide layout (recognised)."""
-    from indicators import importing as catalogue_importing
-    from indicators import wide
+    from indicators.imports import catalogue as catalogue_importing
+    from indicators.imports import wide
 
     check_can_import(by)
-    long_form = tabular.map_columns(table.rows[0], FIGURE_COLUMNS).has("period")
+    long_form = reader.map_columns(table.rows[0], FIGURE_COLUMNS).has("period")
     if not long_form and wide.looks_wide(table):
         return catalogue_importing.wide_import(table, by=by, commit=commit)
     report = ImportReport("figures", layout="figures")

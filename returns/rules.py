@@ -16,8 +16,7 @@ import rules
 
 from indicators.models import Indicator, ServiceArea
 from kpiportal.accounts import roles
-
-from .models import State
+from returns.models import State
 
 
 def owned_indicator_ids(user) -> frozenset[int]:

@@ -15,11 +15,10 @@ from django.db.models.functions import RowNumber
 
 from benchmarks import selectors as population_selectors
 from indicators import periods, scoring
+from indicators.catalogue.selectors import targets_by_indicator_year
 from indicators.models import Indicator, Team
-from indicators.selectors import targets_by_indicator_year
-
-from . import figures
-from .models import EDITABLE_STATES, Return, State, TeamFigure
+from returns import figures
+from returns.models import EDITABLE_STATES, Return, State, TeamFigure
 
 HISTORY_LENGTH = 12
 # What the pages and validation read of last period's return (its figures), loaded without the rest.
@@ -220,7 +219,7 @@ def _rows(
     pairs: list[tuple[Indicator, date, Return | None]], *, today: date, working_day: int, with_changes: bool = False
 ) -> list[ReturnRow]:
     """Rows for (indicator, period, return) triples: three queries whatever their number (six with changes)."""
-    from . import deadlines
+    from returns import deadlines
 
     targets = targets_by_indicator_year(
         {ind.pk for ind, _, _ in pairs}, indicators={ind.pk: ind for ind, _, _ in pairs}
@@ -353,7 +352,7 @@ def _point_changes(label: str, before, after, unit: str, decimals: int) -> list[
 
 
 def _figure(value, unit: str, decimals: int) -> str:
-    from . import display
+    from returns import display
 
     return display.figure_text(value, unit, decimals, blank="none")
 

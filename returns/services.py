@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed
 
-from indicators import periods, scorecard
+from indicators import periods
 from indicators.models import Indicator, Status
-
-from . import deadlines, figures, selectors, validation
-from . import rules as return_rules
-from .models import Return, ReturnEvent, State, TeamFigure
+from indicators.scorecard import engine
+from returns import deadlines, figures, selectors, validation
+from returns import rules as return_rules
+from returns.models import Return, ReturnEvent, State, TeamFigure
 
 FIGURE_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
 
@@ -146,7 +146,7 @@ def _request_recompute(returns: Iterable[Return], reason: str) -> None:
     persistent red depend on it.
     """
     returns = list(returns)
-    scorecard.request_recompute(
+    engine.request_recompute(
         {r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason
     )
 

@@ -6,8 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators import periods
-
-from . import display
+from returns import display
 
 NUM = {"th": {"class": "govuk-table__header kpi-num"}, "td": {"class": "govuk-table__cell kpi-num"}}
 

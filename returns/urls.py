@@ -1,8 +1,7 @@
 from django.urls import path, register_converter
 
 from indicators import periods
-
-from . import views
+from returns import views
 
 app_name = "returns"
 

@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from indicators import periods
 from indicators.models import Indicator, PortalSettings, Team
 from kpiportal import exports
-
-from . import deadlines, display, excel, filters, forms, selectors, services, tables, validation
-from . import rules as return_rules
-from .models import Return, ReturnEvent, State, TeamFigure
+from returns import deadlines, display, excel, filters, forms, selectors, services, tables, validation
+from returns import rules as return_rules
+from returns.models import Return, ReturnEvent, State, TeamFigure
 
 HISTORY_MONTHS = 24
 

@@ -2,8 +2,8 @@
 
 from django.contrib import admin, messages
 
-from . import services
-from .models import Alert, Delivery, Digest, Follow, SendState
+from indicators.alerts import services
+from indicators.alerts.models import Alert, Delivery, Digest, Follow, SendState
 
 OUTBOX_FIELDS = (
     "state",

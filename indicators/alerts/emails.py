@@ -16,9 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from indicators import formatting, periods
+from indicators.alerts.models import Alert, Delivery, Digest
 from indicators.models import Indicator, Polarity
-
-from .models import Alert, Delivery, Digest
 
 
 def site_link(path: str) -> str:

@@ -3,9 +3,8 @@
 import django_filters
 from django import forms
 
+from indicators.alerts.models import Alert, Delivery, SendState
 from kpiportal.forms import GovukFormMixin
-
-from .models import Alert, Delivery, SendState
 
 
 class FilterForm(GovukFormMixin, forms.Form):

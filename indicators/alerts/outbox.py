@@ -35,7 +35,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import SendState
+from indicators.alerts.models import SendState
 
 logger = logging.getLogger(__name__)
 

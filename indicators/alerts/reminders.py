@@ -25,12 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators import periods
+from indicators.alerts import db, emails, outbox, triggers
+from indicators.alerts.models import Reminder, ReminderEmail
 from indicators.models import Indicator, PortalSettings
 from returns import deadlines
 from returns.models import Return, State
-
-from . import db, emails, outbox, triggers
-from .models import Reminder, ReminderEmail
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +109,8 @@ def _write_emails(candidates: list[Reminder]) -> list[int]:
 
 
 def _enqueue(ids):
-    from .services import _enqueue as enqueue
-    from .tasks import send_reminder
+    from indicators.alerts.services import _enqueue as enqueue
+    from indicators.alerts.tasks import send_reminder
 
     enqueue(send_reminder, ids)
 
@@ -219,8 +218,8 @@ STATE_WORDS = {
 
 def reminder_send(*, email_id: int) -> str:
     """Send one reminder email if this call can claim it (safe to call twice)."""
-    from .services import _send_claimed
-    from .tasks import send_reminder
+    from indicators.alerts.services import _send_claimed
+    from indicators.alerts.tasks import send_reminder
 
     token = outbox.claim(ReminderEmail, email_id)
     if token is None:

@@ -5,9 +5,8 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 
+from indicators.alerts.models import Alert, Delivery, Follow, SendState
 from indicators.models import Indicator
-
-from .models import Alert, Delivery, Follow, SendState
 
 
 def _reachable_users():

@@ -20,12 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators import periods
+from indicators.alerts import db, emails, mail, outbox, selectors, triggers
+from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, ReminderEmail, SendState
 from indicators.models import Indicator, ScorecardEntry
-from indicators.scorecard import RagChange
+from indicators.scorecard.engine import RagChange
 from returns.models import Return, State
-
-from . import db, emails, mail, outbox, selectors, triggers
-from .models import Alert, Channel, Delivery, Digest, Follow, ReminderEmail, SendState
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
     """Raise the alerts that scorecard changes call for, with their deliveries, in the caller's transaction.
 
     `changes` are the whole-authority entries whose RAG or persistent red a
-    recompute changed (`indicators.scorecard.RagChange`: `old_rag` None for a new
+    recompute changed (`indicators.scorecard.engine.RagChange`: `old_rag` None for a new
     entry, `new_rag` None for a removed one); the entries themselves are read
     from the database, as the recompute has just written them.
 
@@ -105,7 +104,7 @@ def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
 
 
 def on_scorecard_changed(sender, changes, **kwargs) -> None:
-    """Receiver of `indicators.scorecard.scorecard_changed`, sent inside the recompute's transaction."""
+    """Receiver of `indicators.scorecard.engine.scorecard_changed`, sent inside the recompute's transaction."""
     alerts_raise(changes=changes)
 
 
@@ -157,7 +156,7 @@ def _deliveries_for(alerts: Sequence[Alert]) -> list[Delivery]:
 
 def enqueue_deliveries(delivery_ids: Sequence[int]) -> None:
     """Queue one send task per delivery. If the broker is unreachable, stop: the relay queues them later."""
-    from .tasks import send_delivery
+    from indicators.alerts.tasks import send_delivery
 
     _enqueue(send_delivery, delivery_ids)
 
@@ -183,7 +182,7 @@ def delivery_send(*, delivery_id: int) -> str:
     Safe to call any number of times for the same delivery (task redelivered,
     relay duplicate): only a call that claims the row sends (`outbox.claim`).
     """
-    from .tasks import send_delivery
+    from indicators.alerts.tasks import send_delivery
 
     token = outbox.claim(Delivery, delivery_id)
     if token is None:
@@ -231,7 +230,7 @@ def outbox_relay(*, limit: int = 1000) -> dict[str, int]:
     queueing did not), and rows `sending` beyond their lease (a worker killed mid-send).
     Queueing a row twice is harmless: only one task can claim it.
     """
-    from .tasks import send_delivery, send_digest, send_reminder
+    from indicators.alerts.tasks import send_delivery, send_digest, send_reminder
 
     deliveries = list(
         outbox.due(Delivery).filter(channel=Channel.IMMEDIATE).order_by("pk").values_list("pk", flat=True)[:limit]
@@ -259,7 +258,7 @@ def digests_build(*, now=None) -> list[int]:
     later ones for the next day's. The digest row is locked while alerts are
     added, so a digest being sent never gains an alert it did not list.
     """
-    from .tasks import send_digest
+    from indicators.alerts.tasks import send_digest
 
     day = timezone.localdate(now)
     waiting = Delivery.objects.filter(channel=Channel.DIGEST, digest__isnull=True, state=SendState.PENDING)
@@ -279,7 +278,7 @@ def digests_build(*, now=None) -> list[int]:
 
 def digest_send(*, digest_id: int) -> str:
     """Send one digest if this call can claim it; marks the alerts it lists as sent with it."""
-    from .tasks import send_digest
+    from indicators.alerts.tasks import send_digest
 
     token = outbox.claim(Digest, digest_id)
     if token is None:
@@ -319,7 +318,7 @@ def delivery_retry(*, delivery: Delivery, by) -> None:
     delivery that was part of a daily digest retries the whole digest (with
     every alert it listed), since that was the email that failed.
     """
-    from .tasks import send_delivery, send_digest
+    from indicators.alerts.tasks import send_delivery, send_digest
 
     if not rules.has_perm("alerts.retry_delivery", by, delivery):
         raise PermissionDenied("Only the performance team can retry emails.")

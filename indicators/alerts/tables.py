@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators import periods
-
-from .models import Delivery, SendState
+from indicators.alerts.models import Delivery, SendState
 
 STATE_TAGS = {
     SendState.PENDING: "govuk-tag--blue",

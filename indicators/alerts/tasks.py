@@ -9,7 +9,7 @@ well below the broker's visibility timeout.
 from celery import shared_task
 from django.conf import settings
 
-from . import reminders, services
+from indicators.alerts import reminders, services
 
 # A worker stuck in one send longer than this is stopped (prefork pool); the
 # row's lease then lets another worker take it. Kept below the lease itself.

@@ -13,12 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from indicators.alerts import emails, selectors, services
+from indicators.alerts.filters import DeliveryFilter
+from indicators.alerts.models import Delivery
+from indicators.alerts.tables import DeliveryTable, TeamDeliveryTable, rag_html
 from indicators.models import Indicator
-
-from . import emails, selectors, services
-from .filters import DeliveryFilter
-from .models import Delivery
-from .tables import DeliveryTable, TeamDeliveryTable, rag_html
 
 PAGE_SIZE = 50
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiToken, User
+from kpiportal.accounts.models import ApiToken, User
 
 
 @admin.register(User)

@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
-        from . import roles, signals
-        from .models import User
+        from kpiportal.accounts import roles, signals
+        from kpiportal.accounts.models import User
 
         # Groups need every app's permissions, which exist only after migrate.
         post_migrate.connect(roles.ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

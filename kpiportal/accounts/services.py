@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, User
+from kpiportal.accounts.models import ApiToken, User
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
@@ -49,7 +49,7 @@ def staff_status_sync(*, user_ids) -> None:
     targets, teams, users and the deadline day); anyone else loses it, except
     superusers, whose access is theirs to keep.
     """
-    from .roles import PERFORMANCE_TEAM
+    from kpiportal.accounts.roles import PERFORMANCE_TEAM
 
     ids = set(user_ids)
     if not ids:

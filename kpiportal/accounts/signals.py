@@ -6,8 +6,8 @@ or from the group's side (`group.user_set…`): every path sends `m2m_changed`.
 
 from django.contrib.auth.models import Group
 
-from . import services
-from .roles import PERFORMANCE_TEAM
+from kpiportal.accounts import services
+from kpiportal.accounts.roles import PERFORMANCE_TEAM
 
 
 def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from kpiportal.accounts import views
 
 app_name = "accounts"
 

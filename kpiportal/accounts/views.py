@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
+from kpiportal.accounts import services
+from kpiportal.accounts.models import ApiToken, User
 from kpiportal.forms import GovukFormMixin
-
-from . import services
-from .models import ApiToken, User
 
 
 @method_decorator(login_not_required, name="dispatch")

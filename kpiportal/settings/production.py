@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env
+from kpiportal.settings.base import *  # noqa: F403
+from kpiportal.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")

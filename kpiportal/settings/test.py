@@ -11,8 +11,8 @@ missing (see conftest.py); CI sets KPI_REQUIRE_SERVICES=1 to make that a failure
 import os
 import socket
 
-from .base import *  # noqa: F403
-from .base import env
+from kpiportal.settings.base import *  # noqa: F403
+from kpiportal.settings.base import env
 
 
 def _answers(host: str, port: int) -> bool:

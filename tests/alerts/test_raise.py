@@ -11,8 +11,7 @@ from indicators.alerts.models import Alert, Channel, Delivery, SendState
 from indicators.alerts.services import alerts_raise
 from indicators.models import ScorecardEntry
 from tests import factories
-
-from .conftest import approved_return, score, unscore
+from tests.alerts.conftest import approved_return, score, unscore
 
 
 def previous(period, months=1):

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from indicators.alerts import outbox, services
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, SendState
-from indicators.scorecard import RagChange
+from indicators.scorecard.engine import RagChange
 from tests import factories
-
-from .conftest import score
+from tests.alerts.conftest import score
 
 
 @pytest.fixture

@@ -19,9 +19,8 @@ from indicators.models import ScorecardEntry
 from returns import services as returns
 from returns.models import State
 from tests import factories
-
-from .conftest import score
-from .smtp import SmtpServer
+from tests.alerts.conftest import score
+from tests.alerts.smtp import SmtpServer
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from benchmarks import imports
 from benchmarks.models import ComparatorSource, ComparatorValue
-from kpiportal import tabular
 from kpiportal.imports import ImportRefused, run_file
+from kpiportal.sheets import reader
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
 
@@ -31,7 +31,7 @@ def catalogue(db):
 
 
 def table(rows, *, xlsx=False, formats=None):
-    return tabular.read_bytes(xlsx_bytes(rows, formats=formats) if xlsx else csv_bytes(rows))
+    return reader.read_bytes(xlsx_bytes(rows, formats=formats) if xlsx else csv_bytes(rows))
 
 
 def parse(rows, *, create_sources=False, xlsx=False, formats=None):

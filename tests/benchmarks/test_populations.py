@@ -5,7 +5,7 @@ import pytest
 from benchmarks.models import Population
 from benchmarks.populations import populations_import
 from indicators.models import Team
-from kpiportal import tabular
+from kpiportal.sheets import reader
 from tests import factories
 from tests.files import csv_bytes
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(rows, by, commit=True):
-    return populations_import(tabular.read_bytes(csv_bytes(rows)), by=by, commit=commit)
+    return populations_import(reader.read_bytes(csv_bytes(rows)), by=by, commit=commit)
 
 
 def test_teams_are_registered_and_populations_recorded(performance_user):

@@ -133,9 +133,9 @@ def test_latest_available_when_the_comparator_year_lags_the_period(
         ["CP 9", "ENG", "2019/20", "n/a", "suppressed"],
     ]
     from benchmarks.imports import comparators_import
-    from kpiportal import tabular
+    from kpiportal.sheets import reader
 
-    table = tabular.Table(tuple(tabular.Row(n, tuple(r)) for n, r in enumerate(rows, start=1)), tabular.CSV)
+    table = reader.Table(tuple(reader.Row(n, tuple(r)) for n, r in enumerate(rows, start=1)), reader.CSV)
     with django_capture_on_commit_callbacks(execute=True):
         assert comparators_import(table, by=performance_user, commit=True).ok
     # Mar-19 is in 2018/19: that year's value. Mar-20 is the last month of 2019/20: 2019/20's.

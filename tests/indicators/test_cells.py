@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators import cells
+from indicators.imports import cells
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.importing import indicators_import
+from indicators.imports.catalogue import indicators_import
 from indicators.models import Indicator, ServiceArea, Target, Theme
-from kpiportal import tabular
 from kpiportal.imports import ImportRefused
+from kpiportal.sheets import reader
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
 
@@ -38,7 +38,7 @@ HEADER = [
 
 def run(rows, by, *, commit=True, xlsx=False):
     data = xlsx_bytes(rows) if xlsx else csv_bytes(rows)
-    return indicators_import(tabular.read_bytes(data), by=by, commit=commit)
+    return indicators_import(reader.read_bytes(data), by=by, commit=commit)
 
 
 def errors_of(report):

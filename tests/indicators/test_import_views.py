@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import batches
+from indicators.imports import batches
 from indicators.models import ImportBatch
 from returns.models import Return
 from tests import factories

@@ -9,8 +9,8 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from indicators import charts
-from indicators.indicator_scorecard import indicator_scorecard_context
+from indicators.reports import charts
+from indicators.reports.indicator import indicator_scorecard_context
 from kpiportal.accounts import roles
 from returns.models import ReturnEvent, State
 from tests import factories

@@ -23,8 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from benchmarks.selectors import latest_comparator_values, rating_rule_for
-from indicators import periods, scorecard, scoring
+from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings, ScorecardEntry, Target
+from indicators.scorecard import engine
 from returns.models import Return, State, TeamFigure
 from tests import factories
 
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db
 FIRST = date(2020, 1, 1)
 MONTHS = 30  # Jan-20 … Jun-22: three financial years, the first and last partial
 STORED = Decimal("0.000001")
-COLUMNS = [c for c in scorecard.ENTRY_COLUMNS if c not in ("indicator_id", "period", "team_id")]
+COLUMNS = [c for c in engine.ENTRY_COLUMNS if c not in ("indicator_id", "period", "team_id")]
 
 # (unit, aggregation, polarity, frequency): one indicator of each.
 KINDS = [
@@ -276,13 +277,13 @@ def whole_states() -> dict[tuple, tuple]:
     return {(i, p): (rag, red) for i, p, rag, red in rows}
 
 
-def expected_changes(before: dict, after: dict) -> list[scorecard.RagChange]:
+def expected_changes(before: dict, after: dict) -> list[engine.RagChange]:
     changes = []
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
         if old != new:
             changes.append(
-                scorecard.RagChange(key[0], key[1], old and old[0], new and new[0], old and old[1], new and new[1])
+                engine.RagChange(key[0], key[1], old and old[0], new and new[0], old and old[1], new and new[1])
             )
     return changes
 
@@ -294,13 +295,13 @@ def expected_changes(before: dict, after: dict) -> list[scorecard.RagChange]:
 def slices(request, monkeypatch):
     """Run with the usual slice (the whole history fits one) and with slices of 3 indicators."""
     if request.param == "slices of 3":
-        monkeypatch.setattr(scorecard, "SLICE", 3)
+        monkeypatch.setattr(engine, "SLICE", 3)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_full_recompute_stores_what_the_reference_computes(seed, slices):
     ids = build_history(seed)
-    result = scorecard.recompute()
+    result = engine.recompute()
     stored = assert_matches_reference()
     assert result.entries == len(stored) > 300
     assert result.rag_changes == expected_changes({}, whole_states())
@@ -316,26 +317,26 @@ def test_the_reference_holds_for_another_persistent_red_setting(persistent_red_p
     settings.persistent_red_periods = persistent_red_periods
     settings.save()
     build_history(4)
-    scorecard.recompute()
+    engine.recompute()
     assert_matches_reference()
 
 
 def test_running_again_changes_nothing_and_reports_nothing():
     build_history(5)
-    scorecard.recompute()
+    engine.recompute()
     first = stored_entries()
-    again = scorecard.recompute()
+    again = engine.recompute()
     assert again.rag_changes == []
     assert stored_entries() == first
     ids = list(Indicator.objects.values_list("pk", flat=True))
-    partly = scorecard.recompute(indicator_ids=ids[:3], from_period=date(2021, 2, 1))
+    partly = engine.recompute(indicator_ids=ids[:3], from_period=date(2021, 2, 1))
     assert partly.rag_changes == []
     assert stored_entries() == first
 
 
 def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes(slices):
     ids = build_history(6)
-    scorecard.recompute()
+    engine.recompute()
     rng = random.Random(60)
     # Figures change, a return is reopened, another approved, a target moves: each recomputed from its month.
     touched: dict[int, date] = {}
@@ -364,25 +365,25 @@ def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes(slices
     before = whole_states()
     reported = []
     for indicator_id, period in sorted(touched.items()):
-        reported += scorecard.recompute(indicator_ids=[indicator_id], from_period=period).rag_changes
+        reported += engine.recompute(indicator_ids=[indicator_id], from_period=period).rag_changes
     incremental = assert_matches_reference()
     assert sorted(reported) == expected_changes(before, whole_states())
     assert reported, "the changes moved no RAG: the test proves nothing"
 
-    full = scorecard.recompute()
+    full = engine.recompute()
     assert full.rag_changes == []
     assert stored_entries() == incremental
 
 
 def test_a_removed_indicator_history_and_a_setting_change_are_exact(slices):
     build_history(7)
-    scorecard.recompute()
+    engine.recompute()
     before = whole_states()
     Return.objects.filter(indicator__code="R7 2").update(state=State.SUBMITTED)
     settings = PortalSettings.load()
     settings.persistent_red_periods = 2
     settings.save()
-    result = scorecard.recompute()
+    result = engine.recompute()
     assert_matches_reference()
     assert result.rag_changes == expected_changes(before, whole_states())
     assert not ScorecardEntry.objects.filter(indicator__code="R7 2").exists()

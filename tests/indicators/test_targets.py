@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from indicators import scoring
-from indicators.selectors import target_rule_for, targets_by_indicator_year
+from indicators.catalogue.selectors import target_rule_for, targets_by_indicator_year
 from tests import factories
 
 pytestmark = pytest.mark.django_db

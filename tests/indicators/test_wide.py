@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from indicators import wide
-from kpiportal import tabular
+from indicators.imports import wide
+from kpiportal.sheets import reader
 from tests.files import csv_bytes, xlsx_bytes
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "indicators" / "demo_data"
 
 
 def seed(name):
-    return wide.parse(tabular.read_path(DEMO_DATA / name))
+    return wide.parse(reader.read_path(DEMO_DATA / name))
 
 
 def by_code(sheet):
@@ -101,7 +101,7 @@ def test_months_under_financial_years_and_xlsx_dates():
         ],
         formats={"F3": "0%"},
     )
-    row = wide.parse(tabular.read_bytes(data)).rows[0]
+    row = wide.parse(reader.read_bytes(data)).rows[0]
     assert [(f.period, f.value) for f in row.figures] == [
         (date(2021, 4, 1), D("50")),
         (date(2022, 1, 1), D("60")),
@@ -119,7 +119,7 @@ def test_bad_cells_are_errors_with_row_and_column():
             ["A 1", "One again", "SIB", "1", "2", "3"],
         ]
     )
-    sheet = wide.parse(tabular.read_bytes(data))
+    sheet = wide.parse(reader.read_bytes(data))
     found = {(e.row, e.column) for e in sheet.errors}
     assert found == {(2, "May-22"), (3, "Polarity"), (3, "Target"), (4, "Indicator Number")}
     assert "duplicate code 'A 1' (also on row 2)" in str(next(e for e in sheet.errors if e.row == 4))
@@ -127,12 +127,12 @@ def test_bad_cells_are_errors_with_row_and_column():
 
 def test_a_target_without_a_year_in_a_file_without_months_is_refused():
     data = csv_bytes([["Code", "Title", "Target"], ["A 1", "One", "10"]])
-    sheet = wide.parse(tabular.read_bytes(data))
+    sheet = wide.parse(reader.read_bytes(data))
     assert [(e.row, e.column) for e in sheet.errors] == [(1, "Target")]
 
 
 def test_a_table_without_the_layout_is_not_wide():
-    table = tabular.read_bytes(csv_bytes([["colour", "size"], ["red", "2"]]))
+    table = reader.read_bytes(csv_bytes([["colour", "size"], ["red", "2"]]))
     assert not wide.looks_wide(table)
     with pytest.raises(wide.NotWide):
         wide.parse(table)

@@ -9,9 +9,9 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from indicators.catalogue.tables import CatalogueTable
 from indicators.models import Indicator
-from indicators.tables import CatalogueTable
-from kpiportal.tables import body_html
+from kpiportal.table_rows import body_html
 from returns import selectors
 from returns import tables as return_tables
 from tests import factories

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kpiportal import tabular
-from kpiportal.tabular import Column, Row, TableError
+from kpiportal.sheets import reader
+from kpiportal.sheets.reader import Column, Row, TableError
 from tests.files import SHEET, add_part, csv_bytes, declare_size, rewrite_part, xlsx_bytes
 
 SEEDS = Path(__file__).resolve().parents[2] / "indicators" / "demo_data"
@@ -26,34 +26,34 @@ def cells(table):
 @pytest.mark.parametrize("crlf", [False, True])
 def test_csv_with_or_without_bom_and_either_line_ending(bom, crlf):
     data = csv_bytes([HEADER, ["CP 5", "Sep-20", "48"], [], ["W 1", "2019-04", "16.9"]], bom=bom, crlf=crlf)
-    table = tabular.read_bytes(data)
-    assert table.format == tabular.CSV
+    table = reader.read_bytes(data)
+    assert table.format == reader.CSV
     # The blank third line is dropped but still counted: W 1 is on row 4, as Excel shows it.
     assert cells(table) == [(1, tuple(HEADER)), (2, ("CP 5", "Sep-20", "48")), (4, ("W 1", "2019-04", "16.9"))]
 
 
 def test_tab_separated_text_with_commas_inside_cells():
     data = b"code\ttitle\tvalue\nMC 8\tNumber of episodes, in month\t2,676\n"
-    table = tabular.read_bytes(data)
-    assert table.format == tabular.TSV
+    table = reader.read_bytes(data)
+    assert table.format == reader.TSV
     assert table.rows[1].cells == ("MC 8", "Number of episodes, in month", "2,676")
 
 
 def test_semicolon_separated_csv_and_quoted_newlines():
     data = b'code;title;value\n"CP 5";"two\r\nlines";"48,5"\nCP 6;x;1\n'
-    table = tabular.read_bytes(data)
+    table = reader.read_bytes(data)
     assert table.rows[1].cells == ("CP 5", "two\nlines", "48,5")
     assert table.rows[2].number == 3
 
 
 def test_utf16_text_as_excel_saves_unicode_text():
     data = "\ufeffcode\tvalue\r\nCP 5\t48%\r\n".encode("utf-16-le")
-    assert tabular.read_bytes(data).rows[1].cells == ("CP 5", "48%")
+    assert reader.read_bytes(data).rows[1].cells == ("CP 5", "48%")
 
 
 def test_the_seed_scorecards_read_as_they_are():
-    table = tabular.read_path(SEEDS / "scorecard-2019-2021-monthly.txt")
-    assert table.format == tabular.TSV
+    table = reader.read_path(SEEDS / "scorecard-2019-2021-monthly.txt")
+    assert table.format == reader.TSV
     first = table.rows[0]
     assert first.number == 3 and first[0] == "Indicator Number" and first[3] == "2019/20"
     assert table.rows[1][3] == "Apr-19"
@@ -75,7 +75,7 @@ def test_the_seed_scorecards_read_as_they_are():
 def test_files_that_are_not_csv_or_xlsx_are_refused_whatever_their_name(data, words):
     upload = SimpleUploadedFile("figures.csv", data)
     with pytest.raises(TableError) as caught:
-        tabular.read_upload(upload)
+        reader.read_upload(upload)
     assert words in str(caught.value)
 
 
@@ -86,9 +86,9 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "hello")
     with pytest.raises(TableError, match="zip archive, not an Excel workbook"):
-        tabular.read_upload(SimpleUploadedFile("figures.xlsx", buffer.getvalue()))
+        reader.read_upload(SimpleUploadedFile("figures.xlsx", buffer.getvalue()))
     with pytest.raises(TableError, match="damaged"):
-        tabular.read_bytes(b"PK\x03\x04" + b"\x00" * 100)
+        reader.read_bytes(b"PK\x03\x04" + b"\x00" * 100)
 
 
 def test_files_over_the_size_limit_are_refused_before_reading(settings):
@@ -100,15 +100,15 @@ def test_files_over_the_size_limit_are_refused_before_reading(settings):
             raise AssertionError("the content must not be read")
 
     with pytest.raises(TableError, match=r"largest file the portal accepts is 1000 bytes"):
-        tabular.read_upload(Unreadable("figures.csv", big))
+        reader.read_upload(Unreadable("figures.csv", big))
     with pytest.raises(TableError, match="largest file"):
-        tabular.read_bytes(big)
+        reader.read_bytes(big)
 
 
 def test_delimiter_sniffing_prefers_consistent_splits():
-    assert tabular.sniff_delimiter("a,b,c\n1,2,3\n") == ","
-    assert tabular.sniff_delimiter("a;b;c\n1,5;2;3\n") == ";"
-    assert tabular.sniff_delimiter("Title line\n\na\tb, c\td\n1\t2\t3\n") == "\t"
+    assert reader.sniff_delimiter("a,b,c\n1,2,3\n") == ","
+    assert reader.sniff_delimiter("a;b;c\n1,5;2;3\n") == ";"
+    assert reader.sniff_delimiter("Title line\n\na\tb, c\td\n1\t2\t3\n") == "\t"
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -127,8 +127,8 @@ def test_xlsx_cells_read_as_text_as_excel_shows_them():
         ],
         formats={"C2": "0%", "C3": "0.0"},
     )
-    table = tabular.read_bytes(data)
-    assert table.format == tabular.XLSX and table.sheet == "Data"
+    table = reader.read_bytes(data)
+    assert table.format == reader.XLSX and table.sheet == "Data"
     assert cells(table) == [
         (1, ("indicator_code", "period", "value", "team")),
         (2, ("CP 5", "2020-09-01", "48%")),
@@ -139,20 +139,20 @@ def test_xlsx_cells_read_as_text_as_excel_shows_them():
 
 def test_custom_percentage_formats_are_recognised():
     data = xlsx_bytes([["v"], [0.125]], formats={"A2": '0.0"pts"%'})
-    assert tabular.read_bytes(data).rows[1].cells == ("12.5%",)
+    assert reader.read_bytes(data).rows[1].cells == ("12.5%",)
 
 
 def test_formulas_are_never_evaluated_the_saved_value_is_read():
     data = xlsx_bytes([HEADER, ["CP 5", "Sep-20", "=40+8"]])
     # Excel saves the value it last calculated beside the formula; give it one that the formula would not give.
     data = rewrite_part(data, SHEET, lambda xml: xml.replace(b"<f>40+8</f><v />", b"<f>40+8</f><v>47</v>"))
-    assert tabular.read_bytes(data).rows[1].cells == ("CP 5", "Sep-20", "47")
+    assert reader.read_bytes(data).rows[1].cells == ("CP 5", "Sep-20", "47")
 
 
 def test_a_formula_without_a_saved_value_is_reported_by_cell():
     data = xlsx_bytes([HEADER, ["CP 5", "Sep-20", "=40+8"], ["CP 6", "Sep-20", "=SUM(C2:C2)"]])
     with pytest.raises(TableError) as caught:
-        tabular.read_bytes(data)
+        reader.read_bytes(data)
     assert [(e.row, e.column) for e in caught.value.errors] == [(2, "C2"), (3, "C3")]
     assert "never calculates formulas" in caught.value.reason
 
@@ -161,22 +161,22 @@ def test_a_workbook_declaring_too_much_is_refused_before_inflating(settings):
     settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 50_000
     data = add_part(xlsx_bytes([HEADER]), "xl/media/padding.bin", b"x" * 60_000)
     with pytest.raises(TableError, match=r"would expand to 7\d KB when opened; the limit is 49 KB"):
-        tabular.read_bytes(data)
+        reader.read_bytes(data)
 
 
 def test_a_zip_bomb_part_with_an_absurd_compression_ratio_is_refused():
     data = add_part(xlsx_bytes([HEADER]), "xl/worksheets/sheet2.xml", b"\x00" * (8 * 1024 * 1024))
     with pytest.raises(TableError, match=r"would expand [\d,]+ times"):
-        tabular.read_bytes(data)
+        reader.read_bytes(data)
 
 
 def test_a_part_holding_more_than_its_directory_declares_is_refused():
     rows = [HEADER] + [["CP 5", "Sep-20", i] for i in range(2000)]
     honest = xlsx_bytes(rows)
-    assert len(tabular.read_bytes(honest)) == 2001
+    assert len(reader.read_bytes(honest)) == 2001
     lying = declare_size(honest, SHEET, 2000)
     with pytest.raises(TableError, match="does not hold the size its directory declares"):
-        tabular.read_bytes(lying)
+        reader.read_bytes(lying)
 
 
 def test_a_damaged_deflate_stream_is_refused():
@@ -187,7 +187,7 @@ def test_a_damaged_deflate_stream_is_refused():
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     broken = data[:start] + bytes(b ^ 0xFF for b in data[start : start + 20]) + data[start + 20 :]
     with pytest.raises(TableError):
-        tabular.read_bytes(broken)
+        reader.read_bytes(broken)
     assert zlib  # the module under test inflates with zlib
 
 
@@ -201,7 +201,7 @@ def test_the_first_visible_sheet_is_read():
     workbook.create_sheet("Figures").append(HEADER)
     out = io.BytesIO()
     workbook.save(out)
-    table = tabular.read_bytes(out.getvalue())
+    table = reader.read_bytes(out.getvalue())
     assert table.sheet == "Figures" and table.rows[0].cells == tuple(HEADER)
 
 
@@ -217,7 +217,7 @@ COLUMNS = (
 
 def test_headers_match_whatever_the_case_spacing_or_punctuation():
     header = Row(1, ("Indicator-Code", " PERIOD ", "Value", "team"))
-    mapping = tabular.map_columns(header, COLUMNS)
+    mapping = reader.map_columns(header, COLUMNS)
     assert mapping.errors == []
     assert mapping.positions == {"indicator_code": 0, "period": 1, "value": 2, "team": 3}
     assert mapping.values(Row(2, ("CP 5", "Sep-20"))) == {
@@ -226,12 +226,12 @@ def test_headers_match_whatever_the_case_spacing_or_punctuation():
         "value": "",
         "team": "",
     }
-    assert tabular.map_columns(Row(1, ("indicator number", "Month")), COLUMNS).errors == []
+    assert reader.map_columns(Row(1, ("indicator number", "Month")), COLUMNS).errors == []
 
 
 def test_unknown_and_missing_and_repeated_columns_are_named():
     header = Row(3, ("code", "Indicator code", "Colour", "", "Notes"))
-    mapping = tabular.map_columns(header, COLUMNS, data_rows=[Row(4, ("CP 5", "", "", "x"))])
+    mapping = reader.map_columns(header, COLUMNS, data_rows=[Row(4, ("CP 5", "", "", "x"))])
     reasons = {(e.column, e.reason.split(";")[0]) for e in mapping.errors}
     assert reasons == {
         ("Indicator code", "'code' and 'Indicator code' are the same column"),
@@ -244,12 +244,12 @@ def test_unknown_and_missing_and_repeated_columns_are_named():
 
 
 def test_errors_read_as_sentences():
-    assert str(tabular.RowError(4, "period", "'Smarch-20' is not a month")) == (
+    assert str(reader.RowError(4, "period", "'Smarch-20' is not a month")) == (
         "Row 4, column 'period': 'Smarch-20' is not a month"
     )
-    assert str(tabular.RowError(None, "", "The file is empty")) == "The file is empty"
-    assert tabular.column_letter(0) == "A" and tabular.column_letter(27) == "AB"
-    assert tabular.column_index("AB") == 27
+    assert str(reader.RowError(None, "", "The file is empty")) == "The file is empty"
+    assert reader.column_letter(0) == "A" and reader.column_letter(27) == "AB"
+    assert reader.column_index("AB") == 27
 
 
 _ENTITIES = [b'<!ENTITY a "' + b"a" * 40 + b'">'] + [
@@ -269,7 +269,7 @@ def test_xml_entities_in_a_workbook_are_never_expanded(part):
 
     data = rewrite_part(xlsx_bytes([HEADER, ["CP 5", "Sep-20", 48]]), part, with_entities)
     try:
-        table = tabular.read_bytes(data)
+        table = reader.read_bytes(data)
     except TableError as error:
         assert "entity" in error.reason
     else:

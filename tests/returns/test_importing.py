@@ -8,7 +8,8 @@ import pytest
 
 from benchmarks.models import Population
 from indicators.models import Indicator
-from kpiportal import imports, tabular
+from kpiportal import imports
+from kpiportal.sheets import reader
 from returns.importing import figures_import
 from returns.models import Return, ReturnEvent, State, TeamFigure
 from tests import factories
@@ -22,7 +23,7 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "indicators" / "demo_data"
 
 def run(rows, by, *, commit=True, xlsx=False, bom=False, crlf=False):
     data = xlsx_bytes(rows) if xlsx else csv_bytes(rows, bom=bom, crlf=crlf)
-    return figures_import(tabular.read_bytes(data), by=by, commit=commit)
+    return figures_import(reader.read_bytes(data), by=by, commit=commit)
 
 
 def errors_of(report):
@@ -229,7 +230,7 @@ def test_duplicate_rows_and_header_problems(performance_user, indicator):
 def test_the_wide_layout_is_recognised(performance_user):
     for initials in ("CS", "IL", "RB", "DW", "HD", "RC", "MM", "NP", "SH"):
         factories.UserFactory(username=initials.lower(), initials=initials)
-    table = tabular.read_path(DEMO_DATA / "scorecard-2019-2021-monthly.txt")
+    table = reader.read_path(DEMO_DATA / "scorecard-2019-2021-monthly.txt")
     report = figures_import(table, by=performance_user, commit=True)
     assert report.ok, report.sorted_errors[:3]
     assert report.layout == "wide"

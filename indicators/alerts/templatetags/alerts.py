@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import selectors
+from indicators.alerts import selectors
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators import feed
+from indicators.reports import feed
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from kpiportal import tables
+from kpiportal import table_rows
 from kpiportal.accounts import roles
 
 register = template.Library()
@@ -50,5 +50,5 @@ def nav_items(request):
 
 @register.simple_tag(takes_context=True)
 def table_body(context, table):
-    """The body rows of a django-tables2 table, rendered in Python (`kpiportal.tables`)."""
-    return tables.body_html(table, context)
+    """The body rows of a django-tables2 table, rendered in Python (`kpiportal.table_rows`)."""
+    return table_rows.body_html(table, context)

@@ -2,8 +2,8 @@
 
 from collections.abc import Iterable, Mapping
 
-from . import periods, scoring
-from .models import Indicator, Target
+from indicators import periods, scoring
+from indicators.models import Indicator, Target
 
 
 def targets_by_indicator_year(

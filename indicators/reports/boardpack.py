@@ -1,7 +1,7 @@
 """The board pack: one XLSX with a sheet per scorecard layout, ready to print for the board.
 
 Written with openpyxl in write-only mode from the same rows and layouts as the
-pages (`indicators.scorecard_rows`, `indicators.layouts`): RAG cells filled and
+pages (`indicators.reports.rows`, `indicators.reports.layouts`): RAG cells filled and
 worded, arrows with words, numbers as numbers with the unit's format (85.5
 shown as 85.5%), header rows and the code/title columns frozen, landscape A3
 fitted to the page width with the headers repeated on every printed page.
@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import formatting, periods
-from .layouts import CHANGE, FIGURE, MOVEMENT, RAG, RATING, Column
-from .scorecard_rows import ScorecardRow
+from indicators import formatting, periods
+from indicators.reports.layouts import CHANGE, FIGURE, MOVEMENT, RAG, RATING, Column
+from indicators.reports.rows import ScorecardRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

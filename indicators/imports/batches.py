@@ -13,11 +13,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kpiportal import imports, tabular
+from indicators.imports.catalogue import check_can_import
+from indicators.models import ImportBatch
+from kpiportal import imports
 from kpiportal.imports import ImportReport
-
-from .importing import check_can_import
-from .models import ImportBatch
+from kpiportal.sheets import reader
 
 BATCH_LIFETIME = timedelta(hours=2)
 
@@ -31,7 +31,7 @@ def import_batch_create(*, kind: str, filename: str, content: bytes, by) -> Impo
     check_can_import(by)
     if kind not in imports.KINDS:
         raise BatchError(f"'{kind}' is not a kind of import")
-    tabular.check_size(len(content))
+    reader.check_size(len(content))
     now = timezone.now()
     ImportBatch.objects.expired(now).delete()
     return ImportBatch.objects.create(

@@ -3,8 +3,9 @@
 from django import forms
 from django.conf import settings
 
-from kpiportal import imports, tabular
+from kpiportal import imports
 from kpiportal.forms import GovukFormMixin
+from kpiportal.sheets import reader
 
 
 class ImportForm(GovukFormMixin, forms.Form):
@@ -25,7 +26,7 @@ class ImportForm(GovukFormMixin, forms.Form):
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {tabular.human_size(upload.size)}; the largest file the portal accepts is "
-                f"{tabular.human_size(limit)}"
+                f"The file is {reader.human_size(upload.size)}; the largest file the portal accepts is "
+                f"{reader.human_size(limit)}"
             )
         return upload

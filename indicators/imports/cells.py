@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from . import scoring
+from indicators import scoring
 
 
 class CellError(ValueError):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from .models import Indicator
+from indicators.models import Indicator
 
 CELL = {"class": "govuk-table__cell"}
 

@@ -15,11 +15,11 @@ from datetime import date
 
 from django.db.models import Prefetch
 
+from indicators import formatting, periods
+from indicators.models import Indicator, ScorecardEntry
+from indicators.reports import charts
+from indicators.reports.layouts import RAG, Cell
 from returns.models import Return, ReturnEvent, State
-
-from . import charts, formatting, periods
-from .layouts import RAG, Cell
-from .models import Indicator, ScorecardEntry
 
 CHART_MONTHS = 25  # two years and the month itself
 

@@ -17,11 +17,10 @@ from django.db.models import Max, QuerySet
 
 from benchmarks import comparison
 from benchmarks.selectors import ComparatorFigure, ComparatorHistory
+from indicators import periods, scoring
+from indicators.catalogue.selectors import targets_by_indicator_year
+from indicators.models import PERSISTENT_RED, Indicator, ScorecardEntry, Target
 from returns.models import Return, State
-
-from . import periods, scoring
-from .models import PERSISTENT_RED, Indicator, ScorecardEntry, Target
-from .selectors import targets_by_indicator_year
 
 FEED_FIELDS = (
     "code",

@@ -4,7 +4,7 @@ show, and how each cell reads — one definition for the page, its CSV/XLSX expo
 A layout is a list of `Column`s; a column turns a `ScorecardRow` into a `Cell`
 holding the raw value (exports, sorting) and what is needed to show it (unit,
 decimals, RAG group, movement). Cells render themselves as HTML (pages), text
-(CSV) and a styled spreadsheet cell (board pack, `indicators.boardpack`).
+(CSV) and a styled spreadsheet cell (board pack, `indicators.reports.boardpack`).
 """
 
 from collections import Counter
@@ -18,10 +18,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from benchmarks import comparison
-
-from . import formatting, periods, scoring
-from .models import PERSISTENT_RED
-from .scorecard_rows import Scorecard, ScorecardRow
+from indicators import formatting, periods, scoring
+from indicators.models import PERSISTENT_RED
+from indicators.reports.rows import Scorecard, ScorecardRow
 
 TEXT = "text"
 FIGURE = "figure"

@@ -9,16 +9,15 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from benchmarks.indicator_page import benchmark_context, month_populations
+from indicators import periods
+from indicators.catalogue.filters import CatalogueFilter
+from indicators.catalogue.tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
+from indicators.models import Indicator, ToleranceKind
+from indicators.reports.indicator import indicator_scorecard_context
+from indicators.reports.views import BadRequest, requested_period
 from kpiportal import exports
 from returns import display
 from returns.models import Return
-
-from . import periods
-from .filters import CatalogueFilter
-from .indicator_scorecard import indicator_scorecard_context
-from .models import Indicator, ToleranceKind
-from .scorecard_views import BadRequest, requested_period
-from .tables import EXPORT_COLUMNS, CatalogueTable, export_rows, person
 
 PER_PAGE = 50
 

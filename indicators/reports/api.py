@@ -11,10 +11,9 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from indicators.reports import feed
 from kpiportal.accounts import roles
 from kpiportal.accounts.services import api_token_authenticate
-
-from . import feed
 
 
 def _bearer_key(request) -> str:

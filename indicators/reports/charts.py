@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
-from . import formatting, periods
+from indicators import formatting, periods
 
 WIDTH = 760
 HEIGHT = 300

@@ -13,14 +13,14 @@ indicator and financial year):
 - A blank cell leaves an existing indicator's value as it is; a new indicator
   needs `title`, `theme` and `service_area` (themes and service areas are
   created when new — the preview lists them).
-- Words are read by `indicators.cells` (`BIB`, `↑ Higher is better`, `%`, …);
+- Words are read by `indicators.imports.cells` (`BIB`, `↑ Higher is better`, `%`, …);
   a word it does not know is a bad row naming the column.
 - `responsible_officer` (and `deputies`, separated by `;`) is a username, an
   email or the initials of a portal user; anyone else is a bad row.
 - `target`, `tolerance`, `tolerance_kind` and `dot_threshold` need
   `financial_year`; `NA` as a target records that there is none that year.
 
-The wide layout (`wide_import`) is parsed by `indicators.wide` and written
+The wide layout (`wide_import`) is parsed by `indicators.imports.wide` and written
 here (catalogue) and by `returns.importing` (figures), in one transaction.
 """
 
@@ -31,13 +31,13 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
-from kpiportal import tabular
+from indicators import periods, scoring
+from indicators.imports import cells
+from indicators.models import Indicator, ServiceArea, Target, Team, Theme
 from kpiportal.accounts.models import User
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportRefused, ImportReport
-from kpiportal.tabular import Column
-
-from . import cells, periods, scoring
-from .models import Indicator, ServiceArea, Target, Team, Theme
+from kpiportal.sheets import reader
+from kpiportal.sheets.reader import Column
 
 UNASSIGNED = "Unassigned"
 
@@ -200,7 +200,7 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "blank"
     if isinstance(value, Decimal):
-        return tabular.number_text(value)
+        return reader.number_text(value)
     return str(value)
 
 
@@ -304,9 +304,9 @@ def write_plans(catalogue: Catalogue, plans: list[IndicatorPlan], *, by, reason:
 
 def request_recompute(indicator_ids, *, reason: str, from_period=None) -> None:
     """Ask for the scorecards of these indicators to be recomputed once the import has committed (merged)."""
-    from . import scorecard
+    from indicators.scorecard import engine
 
-    scorecard.request_recompute(sorted(set(indicator_ids)), from_period=from_period, reason=reason)
+    engine.request_recompute(sorted(set(indicator_ids)), from_period=from_period, reason=reason)
 
 
 # --- Long form: indicators and targets ------------------------------------------------------------------
@@ -377,10 +377,10 @@ class IndicatorRow:
     deputies: list[User] | None = None
 
 
-def parse_indicator_rows(table: tabular.Table, catalogue: Catalogue, report: ImportReport) -> list[IndicatorRow]:
+def parse_indicator_rows(table: reader.Table, catalogue: Catalogue, report: ImportReport) -> list[IndicatorRow]:
     """Each data row as the values it gives; problems go to `report` with their row and column."""
     header, data = table.rows[0], table.rows[1:]
-    mapping = tabular.map_columns(header, INDICATOR_COLUMNS, data_rows=data)
+    mapping = reader.map_columns(header, INDICATOR_COLUMNS, data_rows=data)
     report.errors.extend(mapping.errors)
     if mapping.errors:
         return []
@@ -540,7 +540,7 @@ def plan_indicator_rows(rows: list[IndicatorRow], catalogue: Catalogue, report: 
     return plans
 
 
-def indicators_import(table: tabular.Table, *, by, commit: bool) -> ImportReport:
+def indicators_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
     """Create or update indicators and their targets by financial year; all or nothing."""
     check_can_import(by)
     report = ImportReport("indicators", layout="indicators")
@@ -561,7 +561,7 @@ def indicators_import(table: tabular.Table, *, by, commit: bool) -> ImportReport
 # --- The wide scorecard layout ----------------------------------------------------------------------------
 
 
-def wide_import(table: tabular.Table, *, by, commit: bool, sheet=None) -> ImportReport:
+def wide_import(table: reader.Table, *, by, commit: bool, sheet=None) -> ImportReport:
     """Import a scorecard in the wide layout: the catalogue columns it has, then its figures as approved history.
 
     Indicators are found by code (whatever the spacing) or, when the file has
@@ -572,9 +572,8 @@ def wide_import(table: tabular.Table, *, by, commit: bool, sheet=None) -> Import
     month). Columns the portal does not import (RAG, comparators, quarters) are
     listed in the report, not dropped silently.
     """
+    from indicators.imports import wide
     from returns import importing as figure_importing
-
-    from . import wide
 
     check_can_import(by)
     report = ImportReport("figures", layout="wide")

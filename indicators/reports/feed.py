@@ -6,10 +6,9 @@ import json
 import re
 from datetime import date
 
+from indicators import periods
+from indicators.reports.rows import FEED_FIELDS, feed_rows
 from kpiportal.exports import inert_text
-
-from . import periods
-from .scorecard_rows import FEED_FIELDS, feed_rows
 
 JSON = "json"
 CSV = "csv"

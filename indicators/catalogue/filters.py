@@ -3,9 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from indicators.models import Indicator, Polarity, ServiceArea, Status, Theme
 from kpiportal.accounts.models import User
-
-from .models import Indicator, Polarity, ServiceArea, Status, Theme
 
 KEY_CHOICES = (("yes", "Key KPIs only"), ("no", "Not key KPIs"))
 

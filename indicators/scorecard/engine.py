@@ -42,12 +42,11 @@ from django.utils import timezone
 
 from benchmarks.comparison import RatingRule
 from benchmarks.selectors import ComparatorHistory, rating_rules
+from indicators import periods, scoring
+from indicators.catalogue.selectors import targets_by_indicator_year
+from indicators.models import Indicator, PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
 from kpiportal import bulk
 from returns.models import Return, State, TeamFigure
-
-from . import periods, scoring
-from .models import Indicator, PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
-from .selectors import targets_by_indicator_year
 
 Point = scoring.Point
 # Building hundreds of thousands of points: tuple.__new__ skips the named tuple's Python-level __new__.
@@ -825,7 +824,7 @@ def _send(ids: set[int] | None, from_period: date | None, reason: str, request_i
     """Queue the task; if the broker cannot be reached, leave the requests to the relay."""
     from kombu.exceptions import OperationalError as BrokerUnreachable
 
-    from .tasks import recompute_scorecard
+    from indicators.tasks import recompute_scorecard
 
     RecomputeRequest.objects.filter(pk__in=request_ids).update(queued_at=timezone.now())
     try:

@@ -1,6 +1,6 @@
 """Scorecard tables (django-tables2) built from a layout: every row is rendered once, in Python.
 
-Each cell's HTML and sort key are computed up front from `indicators.layouts`
+Each cell's HTML and sort key are computed up front from `indicators.reports.layouts`
 (numbers formatted in Python, RAG as colour and word), and each body row is
 joined into one string: django-tables2 sorts the rows and draws the header
 (sort links, `aria-sort`), and the template prints the rows as they are — no
@@ -11,8 +11,8 @@ by cell spent over a second in django-tables2's per-cell machinery).
 import django_tables2 as tables
 from django.utils.safestring import SafeString
 
-from .layouts import Column
-from .scorecard_rows import ScorecardRow
+from indicators.reports.layouts import Column
+from indicators.reports.rows import ScorecardRow
 
 HEADER = "govuk-table__header"
 CELL = "govuk-table__cell"

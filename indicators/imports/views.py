@@ -1,6 +1,6 @@
 """The web import of the performance team (PRODUCT §8): upload → preview with every bad row → confirm.
 
-Thin: each view reads the request and calls one service in `indicators.batches`.
+Thin: each view reads the request and calls one service in `indicators.imports.batches`.
 """
 
 from django.conf import settings
@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kpiportal import imports, tabular
-
-from . import batches
-from .forms import ImportForm
-from .models import ImportBatch
+from indicators.imports import batches
+from indicators.imports.forms import ImportForm
+from indicators.models import ImportBatch
+from kpiportal import imports
+from kpiportal.sheets import reader
 
 ERRORS_SHOWN = 500
 CHANGES_SHOWN = 200
@@ -51,7 +51,7 @@ def imports_index(request):
             batch = batches.import_batch_create(
                 kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), by=request.user
             )
-        except tabular.TableError as exc:
+        except reader.TableError as exc:
             form.add_error("file", exc.reason)
         else:
             return redirect("indicators:import_preview", pk=batch.pk)
@@ -63,7 +63,7 @@ def imports_index(request):
             "form": form,
             "kinds": imports.KINDS.values(),
             "recent": recent,
-            "max_size": tabular.human_size(settings.IMPORT_MAX_BYTES),
+            "max_size": reader.human_size(settings.IMPORT_MAX_BYTES),
         },
     )
 

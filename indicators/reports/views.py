@@ -21,13 +21,11 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from kpiportal import exports
-from kpiportal.accounts import roles
-
-from . import boardpack, feed, layouts, periods
-from .models import Indicator, ScorecardState
-from .scorecard_filters import ScorecardFilter
-from .scorecard_rows import (
+from indicators import periods
+from indicators.models import Indicator, ScorecardState
+from indicators.reports import boardpack, feed, layouts
+from indicators.reports.filters import ScorecardFilter
+from indicators.reports.rows import (
     Scorecard,
     ScorecardRow,
     board_months,
@@ -36,7 +34,9 @@ from .scorecard_rows import (
     last_13_months,
     periods_with_figures,
 )
-from .scorecard_tables import scorecard_table
+from indicators.reports.tables import scorecard_table
+from kpiportal import exports
+from kpiportal.accounts import roles
 
 CACHE_SECONDS = 300  # a rename of a theme or an officer shows within five minutes; figures at once
 

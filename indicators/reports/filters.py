@@ -5,9 +5,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from indicators.models import PERSISTENT_RED, Indicator, Polarity, ServiceArea, Status, Theme
 from kpiportal.accounts.models import User
-
-from .models import PERSISTENT_RED, Indicator, Polarity, ServiceArea, Status, Theme
 
 SELECT = {"class": "govuk-select"}
 
