@@ -152,6 +152,51 @@ def _queued_messages(queue) -> int:
     return sum(queue.llen(key) for key in keys)
 
 
+def wait_until_idle(app, broker_url: str, *, outbox=(), timeout: float = 30, log_path=None) -> None:
+    """Return once everything started has been done; fail (AssertionError) after `timeout` seconds.
+
+    Done means, all at the same time: no row of the `outbox` querysets (rows still
+    to be sent or recomputed) is left, the Celery queue in Redis is empty, and the
+    worker has no task running, reserved or scheduled (a retry with a countdown
+    waits in the worker as "scheduled"). Exact counts asserted afterwards cannot
+    change any more: nothing is left that could send. Used by the worker tests and
+    by perf/bench_alerts.py.
+    """
+    queue = redis.Redis.from_url(broker_url)
+    deadline = time.monotonic() + timeout
+    left = "not checked yet"
+    while time.monotonic() < deadline:
+        left = _work_left(app, queue, outbox)
+        if left is None:
+            return
+        time.sleep(0.1)
+    where = f"; see {log_path}" if log_path else ""
+    raise AssertionError(f"the worker was not idle within {timeout}s: {left}{where}")
+
+
+def _work_left(app, queue, outbox) -> str | None:
+    """What is still to be done (None when nothing), checked queue → worker → queue → outbox.
+
+    A message is either in the queue or in the worker; checking the queue on both
+    sides of the worker catches one the worker published or took in between.
+    """
+    if waiting := _queued_messages(queue):
+        return f"{waiting} messages queued"
+    inspect = app.control.inspect(timeout=2, limit=1)
+    replies = {"active": inspect.active(), "reserved": inspect.reserved(), "scheduled": inspect.scheduled()}
+    for kind, reply in replies.items():
+        if not reply:
+            return f"no answer from the worker about its {kind} tasks"
+        if busy := sum(len(tasks) for tasks in reply.values()):
+            return f"{busy} {kind} tasks in the worker"
+    if waiting := _queued_messages(queue):
+        return f"{waiting} messages queued"
+    for rows in outbox:
+        if count := rows.all().count():
+            return f"{count} {rows.model.__name__} rows still to do"
+    return None
+
+
 class WorkerHandle:
     def __init__(self, *, database_url: str, broker_url: str):
         self.database_url = database_url
@@ -213,47 +258,10 @@ class WorkerHandle:
         raise RuntimeError(f"Celery worker did not start within {timeout}s; see {self.log_path}")
 
     def wait_until_idle(self, *, outbox=(), timeout: float = 30):
-        """Return once everything the test started has been done; fail the test after `timeout` seconds.
-
-        Done means, all at the same time: no row of the `outbox` querysets (rows
-        still to be sent or recomputed) is left, the Celery queue in Redis is
-        empty, and this worker has no task running, reserved or scheduled (a retry
-        with a countdown waits in the worker as "scheduled"). Exact counts asserted
-        afterwards cannot change any more: nothing is left that could send.
-        """
+        """Return once this worker has done everything the test started (see `wait_until_idle`)."""
         from kpiportal.celery import app
 
-        queue = redis.Redis.from_url(self.broker_url)
-        deadline = time.monotonic() + timeout
-        left = "not checked yet"
-        while time.monotonic() < deadline:
-            left = self._work_left(app, queue, outbox)
-            if left is None:
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"the worker was not idle within {timeout}s: {left}; see {self.log_path}")
-
-    def _work_left(self, app, queue, outbox) -> str | None:
-        """What is still to be done (None when nothing), checked queue → worker → queue → outbox.
-
-        A message is either in the queue or in the worker; checking the queue on both
-        sides of the worker catches one the worker published or took in between.
-        """
-        if waiting := _queued_messages(queue):
-            return f"{waiting} messages queued"
-        inspect = app.control.inspect(timeout=2, limit=1)
-        replies = {"active": inspect.active(), "reserved": inspect.reserved(), "scheduled": inspect.scheduled()}
-        for kind, reply in replies.items():
-            if not reply:
-                return f"no answer from the worker about its {kind} tasks"
-            if busy := sum(len(tasks) for tasks in reply.values()):
-                return f"{busy} {kind} tasks in the worker"
-        if waiting := _queued_messages(queue):
-            return f"{waiting} messages queued"
-        for rows in outbox:
-            if count := rows.all().count():
-                return f"{count} {rows.model.__name__} rows still to do"
-        return None
+        wait_until_idle(app, self.broker_url, outbox=outbox, timeout=timeout, log_path=self.log_path)
 
     def stop(self):
         if self.process and self.process.poll() is None:
