@@ -87,10 +87,19 @@ class Report:
             verdict = "  ✔ correct" if must else "  ✔ meets target"
         elif must:
             verdict = "  ✘ WRONG"
-            self.wrong.append(f"{benchmark}: {figure} is {shown} {unit}, must be {target}".rstrip())
+            measured = f"{shown} {unit}".rstrip()
+            self.wrong.append(f"{benchmark}: {figure} is {measured}, must be {target or 'as expected'}")
         else:
             verdict = "  ✘ MISSES target"
         print(f"  {figure:<62} {shown:>14} {unit:<8} {target}{verdict}", flush=True)
+
+    def summary(self) -> int:
+        """Print the totals and a FAILED line per wrong figure; returns the exit status (1 when any is wrong)."""
+        misses = [r for r in self.rows if r[5] is False]
+        print(f"{len(self.rows)} figures, {len(misses)} missing their target, {len(self.wrong)} wrong.")
+        for line in self.wrong:
+            print(f"FAILED: {line}", file=sys.stderr)
+        return 1 if self.wrong else 0
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -124,11 +133,7 @@ def main() -> int:
         print(f"== {name[len('bench_') :]}: {(module.__doc__ or '').strip().splitlines()[0]}")
         module.run(report)
         print()
-    misses = [r for r in report.rows if r[5] is False]
-    print(f"{len(report.rows)} figures, {len(misses)} missing their target, {len(report.wrong)} wrong.")
-    for line in report.wrong:
-        print(f"FAILED: {line}", file=sys.stderr)
-    return 1 if report.wrong else 0
+    return report.summary()
 
 
 if __name__ == "__main__":
