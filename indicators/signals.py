@@ -8,11 +8,10 @@ Bulk writes that bypass model signals (`bulk_create`, `update`) call
 `indicators.scorecard.engine.request_recompute` themselves.
 """
 
-import json
-
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from indicators.scorecard import engine
+from kpiportal.schedules import Cron, Every, PeriodicSchedule, ensure
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
 RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
@@ -36,30 +35,28 @@ def _comparator_changed(sender, instance, **kwargs):
     engine.request_recompute([instance.indicator_id], reason="comparator values changed")
 
 
-def ensure_nightly_recompute(sender=None, **kwargs):
-    """Create the nightly full recompute and the recompute relay on beat once; later edits in the admin are kept."""
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+SCHEDULES = (
+    PeriodicSchedule(
+        name=NIGHTLY_TASK_NAME,
+        task="indicators.tasks.recompute_scorecard",
+        when=Cron(minute="30", hour="2"),
+        kwargs={"reason": engine.NIGHTLY_REASON},
+        description="Recomputes every scorecard entry from approved figures, targets and comparators.",
+    ),
+    PeriodicSchedule(
+        name=RELAY_TASK_NAME,
+        task="indicators.tasks.recompute_relay",
+        when=Every(seconds=60),
+        description="Queues again the scorecard recomputes (and so the alerts) whose task was lost, "
+        "for example while the broker was down.",
+    ),
+)
 
-    if not PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).exists():
-        schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London"
-        )
-        PeriodicTask.objects.create(
-            name=NIGHTLY_TASK_NAME,
-            task="indicators.tasks.recompute_scorecard",
-            crontab=schedule,
-            kwargs=json.dumps({"reason": engine.NIGHTLY_REASON}),
-            description="Recomputes every scorecard entry from approved figures, targets and comparators.",
-        )
-    if not PeriodicTask.objects.filter(name=RELAY_TASK_NAME).exists():
-        every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.create(
-            name=RELAY_TASK_NAME,
-            task="indicators.tasks.recompute_relay",
-            interval=every_minute,
-            description="Queues again the scorecard recomputes (and so the alerts) whose task was lost, "
-            "for example while the broker was down.",
-        )
+
+def ensure_nightly_recompute(sender=None, using="default", **kwargs):
+    """Receiver of `post_migrate`: create the nightly full recompute and the recompute relay on beat once
+    (`kpiportal.schedules`); later edits in the admin are kept."""
+    ensure(SCHEDULES, using=using)
 
 
 def connect(app_config):

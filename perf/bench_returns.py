@@ -151,6 +151,7 @@ def run(report):
             "queries",
             target="= count at 10 rows",
             ok=equal,
+            must=True,
         )
 
     for page, username, url, rows in (

@@ -5,6 +5,13 @@ Uses a PostgreSQL database `kpiportal_bench` when PostgreSQL answers on
 defines `run(report)` and calls `report.add(...)` for each figure; ratios are
 computed within the same run so they compare like with like.
 
+Two kinds of figure. Speed figures (times, ratios, rates) are reported with
+their target, met or missed, and never fail the run: they depend on the
+machine. Correctness figures — duplicate or lost emails, SQL query counts, any
+figure that "must be" a value — are wrong or right on any machine: the run
+exits non-zero when one is wrong, naming it. A figure is a correctness figure
+when added with `must=True`, and any query count (unit "queries") is one.
+
     make bench                 # all benchmarks
     make bench BENCH=scorecard # only perf/bench_scorecard.py
 """
@@ -50,15 +57,49 @@ def configure_database():
     return url
 
 
+COUNTED_UNITS = {"queries"}
+
+
 class Report:
     def __init__(self):
         self.rows = []
+        self.wrong: list[str] = []  # correctness figures that are wrong, one line each
 
-    def add(self, benchmark: str, figure: str, value: float, unit: str, *, target: str = "", ok: bool | None = None):
+    def add(
+        self,
+        benchmark: str,
+        figure: str,
+        value: float,
+        unit: str,
+        *,
+        target: str = "",
+        ok: bool | None = None,
+        must: bool | None = None,
+    ):
+        """Record and print a figure. `ok` says whether it meets `target`; with `must` (implied
+        for a query count) a figure that does not is wrong, and the run fails."""
+        must = unit in COUNTED_UNITS if must is None else must
         self.rows.append((benchmark, figure, value, unit, target, ok))
-        verdict = "" if ok is None else ("  ✔ meets target" if ok else "  ✘ MISSES target")
         shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+        if ok is None:
+            verdict = ""
+        elif ok:
+            verdict = "  ✔ correct" if must else "  ✔ meets target"
+        elif must:
+            verdict = "  ✘ WRONG"
+            measured = f"{shown} {unit}".rstrip()
+            self.wrong.append(f"{benchmark}: {figure} is {measured}, must be {target or 'as expected'}")
+        else:
+            verdict = "  ✘ MISSES target"
         print(f"  {figure:<62} {shown:>14} {unit:<8} {target}{verdict}", flush=True)
+
+    def summary(self) -> int:
+        """Print the totals and a FAILED line per wrong figure; returns the exit status (1 when any is wrong)."""
+        misses = [r for r in self.rows if r[5] is False]
+        print(f"{len(self.rows)} figures, {len(misses)} missing their target, {len(self.wrong)} wrong.")
+        for line in self.wrong:
+            print(f"FAILED: {line}", file=sys.stderr)
+        return 1 if self.wrong else 0
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -92,9 +133,7 @@ def main() -> int:
         print(f"== {name[len('bench_') :]}: {(module.__doc__ or '').strip().splitlines()[0]}")
         module.run(report)
         print()
-    misses = [r for r in report.rows if r[5] is False]
-    print(f"{len(report.rows)} figures, {len(misses)} missing their target.")
-    return 0
+    return report.summary()
 
 
 if __name__ == "__main__":

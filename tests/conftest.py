@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
 
 from kpiportal.accounts import roles
@@ -126,8 +127,6 @@ def celery_worker(transactional_db, settings, worker_env):
     `.kill()` (SIGKILL), and `.start()` to bring up a fresh worker. The worker
     gets the `worker_env` fixture's variables (e.g. EMAIL_HOST and EMAIL_PORT).
     """
-    import redis
-
     from kpiportal.celery import app
 
     redis.Redis.from_url(settings.TEST_REDIS_URL).flushdb()
@@ -145,6 +144,57 @@ def celery_worker(transactional_db, settings, worker_env):
         app.conf.task_always_eager, app.conf.broker_url = previous
         _reset_broker_connections(app)
         redis.Redis.from_url(settings.TEST_REDIS_URL).flushdb()
+
+
+def _queued_messages(queue) -> int:
+    """Messages waiting in Redis for the `celery` queue (kombu keeps one list per priority step)."""
+    keys = [b"celery", *queue.scan_iter(match="celery\x06\x16*")]
+    return sum(queue.llen(key) for key in keys)
+
+
+def wait_until_idle(app, broker_url: str, *, outbox=(), timeout: float = 30, log_path=None) -> None:
+    """Return once everything started has been done; fail (AssertionError) after `timeout` seconds.
+
+    Done means, all at the same time: no row of the `outbox` querysets (rows still
+    to be sent or recomputed) is left, the Celery queue in Redis is empty, and the
+    worker has no task running, reserved or scheduled (a retry with a countdown
+    waits in the worker as "scheduled"). Exact counts asserted afterwards cannot
+    change any more: nothing is left that could send. Used by the worker tests and
+    by perf/bench_alerts.py.
+    """
+    queue = redis.Redis.from_url(broker_url)
+    deadline = time.monotonic() + timeout
+    left = "not checked yet"
+    while time.monotonic() < deadline:
+        left = _work_left(app, queue, outbox)
+        if left is None:
+            return
+        time.sleep(0.1)
+    where = f"; see {log_path}" if log_path else ""
+    raise AssertionError(f"the worker was not idle within {timeout}s: {left}{where}")
+
+
+def _work_left(app, queue, outbox) -> str | None:
+    """What is still to be done (None when nothing), checked queue → worker → queue → outbox.
+
+    A message is either in the queue or in the worker; checking the queue on both
+    sides of the worker catches one the worker published or took in between.
+    """
+    if waiting := _queued_messages(queue):
+        return f"{waiting} messages queued"
+    inspect = app.control.inspect(timeout=2, limit=1)
+    replies = {"active": inspect.active(), "reserved": inspect.reserved(), "scheduled": inspect.scheduled()}
+    for kind, reply in replies.items():
+        if not reply:
+            return f"no answer from the worker about its {kind} tasks"
+        if busy := sum(len(tasks) for tasks in reply.values()):
+            return f"{busy} {kind} tasks in the worker"
+    if waiting := _queued_messages(queue):
+        return f"{waiting} messages queued"
+    for rows in outbox:
+        if count := rows.all().count():
+            return f"{count} {rows.model.__name__} rows still to do"
+    return None
 
 
 class WorkerHandle:
@@ -206,6 +256,12 @@ class WorkerHandle:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker did not start within {timeout}s; see {self.log_path}")
+
+    def wait_until_idle(self, *, outbox=(), timeout: float = 30):
+        """Return once this worker has done everything the test started (see `wait_until_idle`)."""
+        from kpiportal.celery import app
+
+        wait_until_idle(app, self.broker_url, outbox=outbox, timeout=timeout, log_path=self.log_path)
 
     def stop(self):
         if self.process and self.process.poll() is None:

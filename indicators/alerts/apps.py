@@ -14,10 +14,10 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from indicators.alerts import checks, schedules, services  # noqa: F401 - checks registers the system checks
-        from indicators.scorecard.engine import scorecard_changed
+        # Loaded once the models are: `checks` registers the system checks, `services` connects its
+        # receiver of the scorecard's changes (alerts are raised inside the recompute's transaction),
+        # and `tasks` registers the send tasks that `sending` queues by name.
+        from indicators.alerts import checks, schedules, services, tasks  # noqa: F401
 
         # The periodic tasks live in django-celery-beat's tables, which exist only after migrate.
         post_migrate.connect(schedules.ensure_schedules, sender=self, dispatch_uid="alerts.ensure_schedules")
-        # Alerts are raised inside the recompute's transaction: both commit, or neither.
-        scorecard_changed.connect(services.on_scorecard_changed, dispatch_uid="alerts.raise_on_scorecard_change")

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators import periods
-from indicators.alerts import db, emails, outbox, triggers
+from indicators.alerts import db, emails, outbox, sending, triggers
 from indicators.alerts.models import Reminder, ReminderEmail
 from indicators.models import Indicator, PortalSettings
 from returns import deadlines
@@ -102,17 +102,10 @@ def _write_emails(candidates: list[Reminder]) -> list[int]:
             Reminder.objects.filter(pk__in=reminder_ids).update(email=email)
             email_ids.append(email.pk)
         if email_ids:
-            transaction.on_commit(partial(_enqueue, email_ids), robust=True)
+            transaction.on_commit(partial(sending.enqueue, sending.SEND_REMINDER, email_ids), robust=True)
     if email_ids:
         logger.info("Queued %s reminder emails about %s returns", len(email_ids), len(created))
     return email_ids
-
-
-def _enqueue(ids):
-    from indicators.alerts.services import _enqueue as enqueue
-    from indicators.alerts.tasks import send_reminder
-
-    enqueue(send_reminder, ids)
 
 
 def week_of(day: date) -> date:
@@ -185,7 +178,7 @@ def summaries_queue(*, today: date | None = None) -> list[int]:
         created = db.insert_new(ReminderEmail, rows, unique=("recipient", "kind", "week"))
         ids = [row.pk for row in created]
         if ids:
-            transaction.on_commit(partial(_enqueue, ids), robust=True)
+            transaction.on_commit(partial(sending.enqueue, sending.SEND_REMINDER, ids), robust=True)
     return ids
 
 
@@ -218,14 +211,13 @@ STATE_WORDS = {
 
 def reminder_send(*, email_id: int) -> str:
     """Send one reminder email if this call can claim it (safe to call twice)."""
-    from indicators.alerts.services import _send_claimed
-    from indicators.alerts.tasks import send_reminder
-
     token = outbox.claim(ReminderEmail, email_id)
     if token is None:
         return "not claimed"
     row = ReminderEmail.objects.select_related("recipient").get(pk=email_id)
-    return _send_claimed(ReminderEmail, row, token, build=lambda: reminder_email(row), retry_task=send_reminder)
+    return sending.send_claimed(
+        ReminderEmail, row, token, build=lambda: reminder_email(row), retry_task=sending.SEND_REMINDER
+    )
 
 
 def reminder_email(row: ReminderEmail) -> EmailMultiAlternatives:

@@ -17,13 +17,14 @@ import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from indicators import periods
-from indicators.alerts import db, emails, mail, outbox, selectors, triggers
+from indicators.alerts import db, emails, outbox, selectors, sending, triggers
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, ReminderEmail, SendState
 from indicators.models import Indicator, ScorecardEntry
-from indicators.scorecard.engine import RagChange
+from indicators.scorecard.engine import RagChange, scorecard_changed
 from returns.models import Return, State
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,13 @@ def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
     return created
 
 
+@receiver(scorecard_changed, dispatch_uid="alerts.raise_on_scorecard_change")
 def on_scorecard_changed(sender, changes, **kwargs) -> None:
-    """Receiver of `indicators.scorecard.engine.scorecard_changed`, sent inside the recompute's transaction."""
+    """Receiver of `indicators.scorecard.engine.scorecard_changed`, sent inside the recompute's transaction.
+
+    Alerts are raised in that transaction: both commit, or neither. Connected when this
+    module is imported, which `AlertsConfig.ready` does.
+    """
     alerts_raise(changes=changes)
 
 
@@ -156,21 +162,7 @@ def _deliveries_for(alerts: Sequence[Alert]) -> list[Delivery]:
 
 def enqueue_deliveries(delivery_ids: Sequence[int]) -> None:
     """Queue one send task per delivery. If the broker is unreachable, stop: the relay queues them later."""
-    from indicators.alerts.tasks import send_delivery
-
-    _enqueue(send_delivery, delivery_ids)
-
-
-def _enqueue(task, ids: Sequence[int], *, countdown: float | None = None) -> int:
-    queued = 0
-    for pk in ids:
-        try:
-            task.apply_async(args=[pk], countdown=countdown)
-        except Exception:
-            logger.exception("Could not queue %s for %s; the relay will retry", task.name, pk)
-            break
-        queued += 1
-    return queued
+    sending.enqueue(sending.SEND_DELIVERY, delivery_ids)
 
 
 # --- Sending ---------------------------------------------------------------------------------------
@@ -182,45 +174,13 @@ def delivery_send(*, delivery_id: int) -> str:
     Safe to call any number of times for the same delivery (task redelivered,
     relay duplicate): only a call that claims the row sends (`outbox.claim`).
     """
-    from indicators.alerts.tasks import send_delivery
-
     token = outbox.claim(Delivery, delivery_id)
     if token is None:
         return "not claimed"
     delivery = Delivery.objects.select_related("alert__indicator", "recipient").get(pk=delivery_id)
-    return _send_claimed(
-        Delivery, delivery, token, build=lambda: emails.alert_email(delivery), retry_task=send_delivery
+    return sending.send_claimed(
+        Delivery, delivery, token, build=lambda: emails.alert_email(delivery), retry_task=sending.SEND_DELIVERY
     )
-
-
-def _send_claimed(model, row, token: str, *, build, retry_task, also=None) -> str:
-    recipient = row.recipient
-    if not recipient.is_active or not recipient.email:
-        outbox.settle_failure(
-            model,
-            row.pk,
-            token,
-            attempts=row.attempts,
-            error="The recipient has no email address or their account is closed.",
-            permanent=True,
-        )
-        return SendState.FAILED
-    try:
-        message = build()
-        mail.send(message)
-    except Exception as exc:
-        state, delay = outbox.settle_failure(
-            model, row.pk, token, attempts=row.attempts, error=mail.describe(exc), permanent=mail.is_permanent(exc)
-        )
-        logger.warning(
-            "%s %s attempt %s failed (%s): %s", model.__name__, row.pk, row.attempts, state, mail.describe(exc)
-        )
-        if state == SendState.PENDING:
-            _enqueue(retry_task, [row.pk], countdown=delay)
-        return state
-    # Nothing between the server's acceptance and recording it: that gap is the only duplicate window.
-    outbox.settle_sent(model, row.pk, token, also=also)
-    return SendState.SENT
 
 
 def outbox_relay(*, limit: int = 1000) -> dict[str, int]:
@@ -230,17 +190,15 @@ def outbox_relay(*, limit: int = 1000) -> dict[str, int]:
     queueing did not), and rows `sending` beyond their lease (a worker killed mid-send).
     Queueing a row twice is harmless: only one task can claim it.
     """
-    from indicators.alerts.tasks import send_delivery, send_digest, send_reminder
-
     deliveries = list(
         outbox.due(Delivery).filter(channel=Channel.IMMEDIATE).order_by("pk").values_list("pk", flat=True)[:limit]
     )
     digests = list(outbox.due(Digest).order_by("pk").values_list("pk", flat=True)[:limit])
     reminders = list(outbox.due(ReminderEmail).order_by("pk").values_list("pk", flat=True)[:limit])
     queued = {
-        "deliveries": _enqueue(send_delivery, deliveries),
-        "digests": _enqueue(send_digest, digests),
-        "reminders": _enqueue(send_reminder, reminders),
+        "deliveries": sending.enqueue(sending.SEND_DELIVERY, deliveries),
+        "digests": sending.enqueue(sending.SEND_DIGEST, digests),
+        "reminders": sending.enqueue(sending.SEND_REMINDER, reminders),
     }
     if any(queued.values()):
         logger.info("Relay queued %s", queued)
@@ -258,8 +216,6 @@ def digests_build(*, now=None) -> list[int]:
     later ones for the next day's. The digest row is locked while alerts are
     added, so a digest being sent never gains an alert it did not list.
     """
-    from indicators.alerts.tasks import send_digest
-
     day = timezone.localdate(now)
     waiting = Delivery.objects.filter(channel=Channel.DIGEST, digest__isnull=True, state=SendState.PENDING)
     queued = []
@@ -272,14 +228,12 @@ def digests_build(*, now=None) -> list[int]:
             waiting.filter(recipient_id=user_id).update(digest=digest)
             queued.append(digest.pk)
         if queued:
-            transaction.on_commit(partial(_enqueue, send_digest, queued), robust=True)
+            transaction.on_commit(partial(sending.enqueue, sending.SEND_DIGEST, queued), robust=True)
     return queued
 
 
 def digest_send(*, digest_id: int) -> str:
     """Send one digest if this call can claim it; marks the alerts it lists as sent with it."""
-    from indicators.alerts.tasks import send_digest
-
     token = outbox.claim(Digest, digest_id)
     if token is None:
         return "not claimed"
@@ -294,12 +248,12 @@ def digest_send(*, digest_id: int) -> str:
     def mark_listed_sent(now):
         Delivery.objects.filter(pk__in=included).update(state=SendState.SENT, sent_at=now, last_error="")
 
-    state = _send_claimed(
+    state = sending.send_claimed(
         Digest,
         digest,
         token,
         build=lambda: emails.digest_email(digest, deliveries),
-        retry_task=send_digest,
+        retry_task=sending.SEND_DIGEST,
         also=mark_listed_sent,
     )
     if state == SendState.FAILED:
@@ -318,8 +272,6 @@ def delivery_retry(*, delivery: Delivery, by) -> None:
     delivery that was part of a daily digest retries the whole digest (with
     every alert it listed), since that was the email that failed.
     """
-    from indicators.alerts.tasks import send_delivery, send_digest
-
     if not rules.has_perm("alerts.retry_delivery", by, delivery):
         raise PermissionDenied("Only the performance team can retry emails.")
     with transaction.atomic():
@@ -331,10 +283,10 @@ def delivery_retry(*, delivery: Delivery, by) -> None:
             Delivery.objects.filter(digest_id=locked.digest_id, state=SendState.FAILED).update(
                 state=SendState.PENDING, retried_by=by, retried_at=timezone.now()
             )
-            transaction.on_commit(partial(_enqueue, send_digest, [locked.digest_id]), robust=True)
+            transaction.on_commit(partial(sending.enqueue, sending.SEND_DIGEST, [locked.digest_id]), robust=True)
         else:
             outbox.reset_failed(Delivery, locked.pk, by=by)
-            transaction.on_commit(partial(_enqueue, send_delivery, [locked.pk]), robust=True)
+            transaction.on_commit(partial(sending.enqueue, sending.SEND_DELIVERY, [locked.pk]), robust=True)
     logger.info("Delivery %s retried by %s", delivery.pk, by)
 
 

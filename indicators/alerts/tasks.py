@@ -9,19 +9,19 @@ well below the broker's visibility timeout.
 from celery import shared_task
 from django.conf import settings
 
-from indicators.alerts import reminders, services
+from indicators.alerts import reminders, sending, services
 
 # A worker stuck in one send longer than this is stopped (prefork pool); the
 # row's lease then lets another worker take it. Kept below the lease itself.
 _SEND_TIME_LIMIT = max(10, int(settings.ALERTS_SEND_LEASE_SECONDS * 0.8))
 
 
-@shared_task(name="alerts.send_delivery", acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
+@shared_task(name=sending.SEND_DELIVERY, acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
 def send_delivery(delivery_id: int) -> str:
     return services.delivery_send(delivery_id=delivery_id)
 
 
-@shared_task(name="alerts.send_digest", acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
+@shared_task(name=sending.SEND_DIGEST, acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
 def send_digest(digest_id: int) -> str:
     return services.digest_send(digest_id=digest_id)
 
@@ -38,7 +38,7 @@ def build_digests() -> list:
     return services.digests_build()
 
 
-@shared_task(name="alerts.send_reminder", acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
+@shared_task(name=sending.SEND_REMINDER, acks_late=True, ignore_result=True, time_limit=_SEND_TIME_LIMIT)
 def send_reminder(email_id: int) -> str:
     return reminders.reminder_send(email_id=email_id)
 

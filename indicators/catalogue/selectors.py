@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable, Mapping
 
-from indicators import periods, scoring
 from indicators.models import Indicator, Target
 
 
@@ -22,12 +21,3 @@ def targets_by_indicator_year(
         target.indicator = indicators[target.indicator_id]
         found[(target.indicator_id, target.financial_year)] = target
     return found
-
-
-def target_rule_for(indicator: Indicator, period) -> scoring.TargetRule | None:
-    """The rule in force for `period` (its financial year's target), or None when there is no target."""
-    target = Target.objects.filter(indicator=indicator, financial_year=periods.financial_year_of(period)).first()
-    if target is None:
-        return None
-    target.indicator = indicator
-    return target.as_rule()

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
-    "django_htmx",
     "csp",
     "kpiportal.accounts",
     "indicators",
@@ -60,7 +59,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

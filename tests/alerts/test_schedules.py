@@ -1,5 +1,7 @@
 """The beat schedules of alerts: created after migrate, kept as the performance team edits them."""
 
+import json
+
 import pytest
 from django.core import checks
 from django_celery_beat.models import PeriodicTask
@@ -11,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_migrate_creates_the_schedules_for_registered_tasks():
-    tasks = dict(PeriodicTask.objects.filter(name__in=schedules.SCHEDULES).values_list("name", "task"))
-    assert set(tasks) == set(schedules.SCHEDULES)
+    names = {schedule.name for schedule in schedules.SCHEDULES}
+    tasks = dict(PeriodicTask.objects.filter(name__in=names).values_list("name", "task"))
+    assert set(tasks) == names
     app.loader.import_default_modules()
     for task in tasks.values():
         assert task in app.tasks
@@ -20,6 +23,13 @@ def test_migrate_creates_the_schedules_for_registered_tasks():
     assert (relay.interval.every, relay.interval.period) == (60, "seconds")
     digest = PeriodicTask.objects.get(name=schedules.DIGEST)
     assert (digest.crontab.hour, digest.crontab.minute) == ("7", "0")
+    reminders = PeriodicTask.objects.get(name=schedules.REMINDERS)
+    assert (reminders.crontab.hour, reminders.crontab.day_of_week, str(reminders.crontab.timezone)) == (
+        "8",
+        "1-5",
+        "Europe/London",
+    )
+    assert json.loads(reminders.kwargs) == {"days_before": 2}
 
 
 def test_edits_survive_a_later_migrate():

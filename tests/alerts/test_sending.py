@@ -64,7 +64,7 @@ def test_a_claim_held_past_its_lease_can_be_taken_over(delivery, settings):
     first = outbox.claim(Delivery, delivery.pk)
     assert outbox.claim(Delivery, delivery.pk, now=timezone.now() + timedelta(seconds=59)) is None
     second = outbox.claim(Delivery, delivery.pk, now=timezone.now() + timedelta(seconds=61))
-    assert second not in (None, first)
+    assert second is not None and second != first
     # The first worker, alive after all, can no longer settle the row.
     assert outbox.settle_sent(Delivery, delivery.pk, first) is False
     assert outbox.settle_sent(Delivery, delivery.pk, second) is True

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from indicators import periods
 from indicators.alerts import services
-from indicators.alerts.models import Delivery, SendState
+from indicators.alerts.models import Delivery, Digest, ReminderEmail, SendState
 from indicators.alerts.services import alerts_raise
-from indicators.models import ScorecardEntry
+from indicators.models import RecomputeRequest, ScorecardEntry
 from returns import services as returns
 from returns.models import State
 from tests import factories
@@ -65,6 +65,17 @@ def wait_until(condition, timeout=20.0, what="condition"):
         time.sleep(0.05)
 
 
+def outbox():
+    """Everything still to do before the emails are final: recomputes not done, emails not settled."""
+    unsettled = {"state__in": [SendState.PENDING, SendState.SENDING]}
+    return [
+        RecomputeRequest.objects.filter(done_at__isnull=True),
+        Delivery.objects.filter(channel="immediate", **unsettled),
+        Digest.objects.filter(**unsettled),
+        ReminderEmail.objects.filter(**unsettled),
+    ]
+
+
 def assert_once_each(smtp_server, users):
     assert smtp_server.recipients() == sorted(u.email for u in users)
 
@@ -84,6 +95,7 @@ def test_approved_red_figure_emails_each_recipient_once_and_recovery_once(
     returns.return_approve(returns=[red], by=director)
 
     smtp_server.wait_for(len(people.immediate))
+    celery_worker.wait_until_idle(outbox=outbox())
     assert_once_each(smtp_server, people.immediate)
     [message] = smtp_server.to(people.director.email)
     assert message["Subject"] == "CP 5: red"
@@ -111,7 +123,7 @@ def test_approved_red_figure_emails_each_recipient_once_and_recovery_once(
     returns.return_approve(returns=[green], by=director)
     wanting_recovery = [u for u in people.immediate if u.notify_recovery]
     smtp_server.wait_for(len(people.immediate) + len(wanting_recovery))
-    time.sleep(1)  # anything extra would arrive now
+    celery_worker.wait_until_idle(outbox=outbox())
     assert smtp_server.count == len(people.immediate) + len(wanting_recovery)
     assert [m["Subject"] for m in smtp_server.to(people.officer.email)] == ["CP 5: red", "CP 5: back on track (green)"]
     assert len(smtp_server.to(people.no_recoveries.email)) == 1
@@ -138,7 +150,7 @@ def test_worker_killed_mid_send_each_email_arrives_once(celery_worker, smtp_serv
     assert services.outbox_relay() == {"deliveries": 1, "digests": 0, "reminders": 0}
 
     smtp_server.wait_for(len(people.immediate))
-    time.sleep(1)
+    celery_worker.wait_until_idle(outbox=outbox())
     assert_once_each(smtp_server, people.immediate)
     held.refresh_from_db()
     assert (held.state, held.attempts) == (SendState.SENT, 2)
@@ -163,6 +175,7 @@ def test_the_one_window_left_resends_with_the_same_message_id(celery_worker, smt
     wait_until(lambda: time.time() > held.claimed_at.timestamp() + LEASE + 0.2, what="the lease to expire")
     services.outbox_relay()
     smtp_server.wait_for(2)
+    celery_worker.wait_until_idle(outbox=outbox())
     first, second = smtp_server.to(officer.email)
     assert first["Message-ID"] == second["Message-ID"] == f"<alert-delivery-{held.pk}@127.0.0.1>"
     held.refresh_from_db()
@@ -182,7 +195,7 @@ def test_mail_server_down_retries_then_sends_and_fails_after_the_cap(
     )
     smtp_server.start()
     smtp_server.wait_for(count)
-    time.sleep(1)
+    celery_worker.wait_until_idle(outbox=outbox())
     assert_once_each(smtp_server, people.immediate)
     assert set(Delivery.objects.filter(channel="immediate").values_list("attempts", flat=True)) == {3}
 
@@ -209,7 +222,7 @@ def test_mail_server_down_retries_then_sends_and_fails_after_the_cap(
     response = client.post(reverse("alerts:retry", args=[failed.pk]))
     assert response.status_code == 302
     smtp_server.wait_for(count + 1)
-    time.sleep(1)
+    celery_worker.wait_until_idle(outbox=outbox())
     assert smtp_server.count == count + 1
     assert [m["Subject"] for m in smtp_server.to(people.officer.email)] == ["CP 5: red", "CLA 10: red"]
     failed.refresh_from_db()

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from playwright.sync_api import expect
 
 from returns.models import Return, State
 from tests import factories
@@ -37,17 +38,17 @@ def catalogue(service_area, officer):
 def test_browse_filter_and_open_an_indicator(page, live_server, login, viewer, catalogue):
     login(viewer)
     page.get_by_role("link", name="Indicators").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Indicators"
-    assert page.get_by_role("link", name="CLA 3").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicators", use_inner_text=True)
+    expect(page.get_by_role("link", name="CLA 3")).to_be_visible()
     assert_accessible(page, "(catalogue)")
     page.get_by_label("Theme").select_option(label="Response to Risk")
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_role("link", name="CLA 3").count() == 0
+    expect(page.get_by_role("link", name="CLA 3")).to_have_count(0)
     page.get_by_role("link", name="CP 5").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "CP 5 ICPCs within 15 working days"
+    expect(page.get_by_role("heading", level=1)).to_have_text("CP 5 ICPCs within 15 working days", use_inner_text=True)
     targets = page.get_by_role("region", name="Targets by financial year")
-    assert "72%" in targets.inner_text()  # amber from 77 − 5
-    assert "48%" in page.get_by_role("region", name="Monthly figures").inner_text()
+    expect(targets).to_contain_text("72%", use_inner_text=True)  # amber from 77 − 5
+    expect(page.get_by_role("region", name="Monthly figures")).to_contain_text("48%", use_inner_text=True)
     assert_accessible(page, "(indicator)")
 
 
@@ -69,17 +70,20 @@ def test_upload_figures_with_bad_rows_and_see_them_by_row_and_column(
     page.get_by_role("link", name="Imports").first.click()
     assert_accessible(page, "(imports)")
     page.get_by_role("button", name="Upload and preview").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page, "(imports with errors)")
     page.get_by_label("Figures (history)").check()
     page.get_by_label("File (CSV in UTF-8, or XLSX)").set_input_files(str(path))
     page.get_by_role("button", name="Upload and preview").click()
-    assert page.get_by_role("heading", name="There are problems with this file").is_visible()
-    problems = page.get_by_role("region", name="Problems by row and column").inner_text()
-    assert "'XX 9' is not an indicator in the catalogue" in problems
-    assert "'Smarch-20' is not a month" in problems and "'forty' is not a number" in problems
+    expect(page.get_by_role("heading", name="There are problems with this file")).to_be_visible()
+    problems = page.get_by_role("region", name="Problems by row and column")
+    expect(problems).to_contain_text("'XX 9' is not an indicator in the catalogue", use_inner_text=True)
+    expect(problems).to_contain_text("'Smarch-20' is not a month", use_inner_text=True)
+    expect(problems).to_contain_text("'forty' is not a number", use_inner_text=True)
     rows = page.get_by_role("region", name="Problems by row and column").locator("tbody tr")
-    assert rows.nth(0).inner_text().split("\t")[:2] == ["3", "indicator_code"]
-    assert page.get_by_role("button", name="Import figures.csv").count() == 0
+    first_cells = rows.nth(0).locator("th, td")
+    expect(first_cells.nth(0)).to_have_text("3")
+    expect(first_cells.nth(1)).to_have_text("indicator_code")
+    expect(page.get_by_role("button", name="Import figures.csv")).to_have_count(0)
     assert_accessible(page, "(preview with problems)")
     assert not Return.objects.filter(period=date(2020, 10, 1)).exists()

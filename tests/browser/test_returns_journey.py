@@ -1,6 +1,7 @@
 """Browser journey of a monthly return: the officer enters and submits, the director sends it back,
 the officer resubmits, the director approves. Every page is checked with axe (WCAG A/AA)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -41,14 +42,16 @@ def test_officer_submits_director_sends_back_officer_resubmits_director_approves
     # The officer finds the return on "My returns" and enters a red figure without commentary.
     sign_in_as(page, login, officer)
     page.goto(f"{live_server.url}/returns/mine/")
-    assert page.get_by_role("heading", level=1).inner_text() == f"My returns for {label}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"My returns for {label}", use_inner_text=True)
     assert_accessible(page, "(my returns)")
     page.get_by_role("link", name="CP 5").click()
     assert_accessible(page, "(entry form)")
     page.get_by_label("Value (%)").fill("80")
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.get_by_text("was saved as a draft but not submitted")).to_be_visible()
-    assert page.locator(".govuk-error-summary").get_by_role("link").first.inner_text().startswith("Commentary")
+    expect(page.locator(".govuk-error-summary").get_by_role("link").first).to_have_text(
+        re.compile(r"^Commentary"), use_inner_text=True
+    )
     assert_accessible(page, "(commentary required)")
     page.get_by_label("Commentary").fill("Two conferences moved for family reasons")
     page.get_by_role("button", name="Save and submit for review").click()

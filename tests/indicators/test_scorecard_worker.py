@@ -1,26 +1,20 @@
 """Approving a return updates the scorecard through the real Celery worker on Redis."""
 
-import time
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
 from indicators import periods
-from indicators.models import ScorecardEntry
+from indicators.models import RecomputeRequest, ScorecardEntry
 from returns import services
 from tests import factories
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+def recomputes_not_done():
+    return [RecomputeRequest.objects.filter(done_at__isnull=True)]
 
 
 def test_approving_and_reopening_a_return_updates_the_entries_through_the_worker(
@@ -61,10 +55,12 @@ def test_approving_and_reopening_a_return_updates_the_entries_through_the_worker
     def entry():
         return ScorecardEntry.objects.filter(indicator=indicator, period=period, team=None).first()
 
-    assert wait_for(lambda: entry() is not None), f"the worker wrote no entry; see {celery_worker.log_path}"
+    celery_worker.wait_until_idle(outbox=recomputes_not_done())
     found = entry()
+    assert found is not None, f"the worker wrote no entry; see {celery_worker.log_path}"
     assert (found.value, found.previous_value, found.rag, found.direction) == (D("84"), D("92"), "red", "down")
     assert found.change == D("-8") and found.tolerance_threshold == D("85.5")
 
     services.return_reopen(ret=approved, by=director, reason="Double-counted conference")
-    assert wait_for(lambda: entry() is None), "the reopened return's entry is still on the scorecard"
+    celery_worker.wait_until_idle(outbox=recomputes_not_done())
+    assert entry() is None, "the reopened return's entry is still on the scorecard"

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators import scoring
-from indicators.catalogue.selectors import target_rule_for, targets_by_indicator_year
+from indicators import periods, scoring
+from indicators.catalogue.selectors import targets_by_indicator_year
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +16,13 @@ def test_target_rule_uses_the_financial_year_of_the_period_and_unit_defaults():
     ind = factories.IndicatorFactory(code="CP 5", polarity="higher", unit="percent")
     factories.TargetFactory(indicator=ind, financial_year=2020, target=D("77"), tolerance=None)
     factories.TargetFactory(indicator=ind, financial_year=2021, target=D("80"), tolerance=D("5"), polarity="lower")
-    rule_2020 = target_rule_for(ind, date(2021, 3, 1))  # March 2021 is in 2020/21
+    targets = targets_by_indicator_year([ind.pk])
+    assert set(targets) == {(ind.pk, 2020), (ind.pk, 2021)}
+    rule_2020 = targets[(ind.pk, periods.financial_year_of(date(2021, 3, 1)))].as_rule()  # March 2021 is in 2020/21
     assert rule_2020 == scoring.TargetRule(D("77"), None, "relative", "higher", D("1.0"))
     assert scoring.rag(D("48"), rule_2020) == scoring.RED
-    assert target_rule_for(ind, date(2021, 4, 1)).polarity == "lower"  # a polarity change between years
-    assert target_rule_for(ind, date(2019, 4, 1)) is None
-    assert set(targets_by_indicator_year([ind.pk])) == {(ind.pk, 2020), (ind.pk, 2021)}
+    assert targets[(ind.pk, periods.financial_year_of(date(2021, 4, 1)))].as_rule().polarity == "lower"  # changed
+    assert (ind.pk, periods.financial_year_of(date(2019, 4, 1))) not in targets
 
 
 def test_counts_default_to_a_zero_direction_threshold():
