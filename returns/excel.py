@@ -34,7 +34,7 @@ from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
-from returns import display, figures, selectors, services, validation
+from returns import display, figures, policy, selectors, services, validation
 from returns.models import Return, TeamFigure
 
 SHEET = "Returns"
@@ -88,6 +88,18 @@ def _column_letter(key: str) -> str:
     return reader.column_letter(KEYS.index(key))
 
 
+def open_for_entry(indicator: Indicator, period: date, ret: Return | None, today: date) -> bool:
+    """Whether the officer may fill this row in: as on the entry form (`returns.policy`), state and month alike."""
+    return policy.is_open_to_officer(ret) and policy.entry_refusal(indicator, period, today, ret=ret) is None
+
+
+def closed_message(indicator: Indicator, period: date, ret: Return, today: date) -> str:
+    """Why a row the officer may not fill in was changed: its state, or the month closed for entry."""
+    if not policy.is_open_to_officer(ret):
+        return f"{ret} is {display.STATE_LABELS[ret.state].lower()}: its figures cannot be changed"
+    return policy.entry_refusal(indicator, period, today, ret=ret) or f"{ret}: its figures cannot be changed"
+
+
 def template_indicators(user, period: date) -> list[Indicator]:
     """The indicators in the user's template: those they own or deputise for that take a figure this month."""
     owned = Indicator.objects.live().filter(pk__in=Indicator.objects.owned_by(user).values("pk"))
@@ -99,10 +111,9 @@ def template_indicators(user, period: date) -> list[Indicator]:
 
 def build_template(*, user, period: date) -> bytes:
     """The XLSX template of `user`'s returns for `period`."""
+    today = timezone.localdate()
     indicators = template_indicators(user, period)
-    rows = selectors.officer_rows(
-        indicators, period, today=timezone.localdate(), working_day=PortalSettings.load().due_working_day
-    )
+    rows = selectors.officer_rows(indicators, period, today=today, working_day=PortalSettings.load().due_working_day)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -148,7 +159,7 @@ def build_template(*, user, period: date) -> bytes:
     for offset, row in enumerate(rows):
         number = FIRST_ROW + offset
         ind, ret = row.indicator, row.ret
-        open_to_officer = ret is None or ret.is_editable
+        open_to_officer = open_for_entry(ind, period, ret, today)
         values = {
             "code": ind.code,
             "title": ind.title,
@@ -234,7 +245,7 @@ class UploadReport:
         return [
             r.ret
             for r in self.rows
-            if r.ret is not None and r.ret.is_editable and (r.ret.value is not None or r.ret.not_available)
+            if policy.awaits_officer(r.ret) and (r.ret.value is not None or r.ret.not_available)
         ]
 
     @property
@@ -384,6 +395,7 @@ def upload_template(*, user, period: date, upload) -> UploadReport:
     for tf in TeamFigure.objects.filter(ret__in=[r.pk for r in existing.values()]):
         team_rows[tf.ret_id][tf.team_id] = scoring.Point(tf.value, tf.numerator, tf.denominator)
 
+    today = timezone.localdate()
     report = UploadReport(period)
     with transaction.atomic():
         for row, cells in read:
@@ -399,14 +411,12 @@ def upload_template(*, user, period: date, upload) -> UploadReport:
             if ret is None and _is_blank(cells):
                 row.outcome = "Left blank"
                 continue
-            if ret is not None and not ret.is_editable:
+            if ret is not None and not open_for_entry(indicator, period, ret, today):
                 if services.same_figures(ret, contexts[indicator.pk].resolve(entry)):
                     row.outcome = f"{display.STATE_LABELS[ret.state]}: left as it is"
                     row.ret = ret
                 else:
-                    row.errors.append(
-                        f"{ret} is {display.STATE_LABELS[ret.state].lower()}: its figures cannot be changed"
-                    )
+                    row.errors.append(closed_message(indicator, period, ret, today))
                 continue
             if (
                 ret is not None

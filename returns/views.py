@@ -8,7 +8,6 @@ the return with a message saying why, and changes nothing.
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -21,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from indicators import periods
 from indicators.models import Indicator, PortalSettings, Team
 from kpiportal import exports
-from returns import deadlines, display, excel, filters, forms, selectors, services, tables, validation
-from returns import rules as return_rules
+from kpiportal.accounts import roles
+from returns import deadlines, display, excel, filters, forms, policy, selectors, services, tables, validation
 from returns.models import Return, ReturnEvent, State, TeamFigure
 
 HISTORY_MONTHS = 24
@@ -34,7 +33,7 @@ HISTORY_MONTHS = 24
 def get_return_for_user(user, pk: int, *, may=None) -> Return:
     """The return `pk` if `user` may see it (else 404) and, when `may` is given, do that to it (else 403)."""
     ret = get_object_or_404(Return.objects.with_people(), pk=pk)
-    if not return_rules.can_see_return.test(user, ret):
+    if not policy.may_see.test(user, ret):
         raise Http404("No such return")
     if may is not None and not may.test(user, ret):
         raise PermissionDenied
@@ -55,7 +54,7 @@ def _working_day() -> int:
 
 
 def _open_periods() -> list[date]:
-    return deadlines.open_periods(_today(), settings.RETURNS_OPEN_MONTHS)
+    return policy.open_periods(_today())
 
 
 def _recent_periods() -> list[date]:
@@ -112,14 +111,13 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
     if stored_entry is not None:
         _, problems = services.check_figures(ctx, stored_entry, submitting=True)
     value = ret.value
-    can_enter = return_rules.can_enter_return.test(user, ret) and ret.is_editable
+    can_enter = policy.can_enter(user, ret)
     if form is None and can_enter:
         form = forms.entry_form_class(teams)(
             initial=forms.ReturnEntryForm.initial_for(ret, team_figures), indicator=indicator, teams=teams
         )
     events = list(ret.events.select_related("actor")) if ret.pk else []
     sent_back = next((e for e in reversed(events) if e.kind == ReturnEvent.Kind.RETURNED), None)
-    can_review = bool(ret.pk) and return_rules.can_review_return.test(user, ret)
     working_day = _working_day()
     context = {
         "ret": ret,
@@ -135,25 +133,25 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
         ),
         "polarity": indicator.get_polarity_display(),
         "rag_tag": display.rag_tag(ctx.would_be_rag(value)),
-        "rag_is_final": ret.state == State.APPROVED,
+        "rag_is_final": policy.on_scorecard(ret),
         "team_figures": [
             (tf.team.name, display.figure_text(tf.value, indicator.unit, indicator.decimals), tf) for tf in team_figures
         ],
         "due": deadlines.due_date(ret.period, working_day),
-        "overdue": deadlines.is_overdue(
+        "overdue": policy.is_overdue(
             period=ret.period, state=ret.state if ret.pk else None, today=_today(), working_day=working_day
         ),
-        "blocking": validation.errors(problems) if ret.pk and ret.is_editable else [],
+        "blocking": validation.errors(problems) if ret.pk and policy.is_open_to_officer(ret) else [],
         "warnings": validation.warnings(problems) if ret.pk else [],
-        "sent_back": sent_back if ret.state == State.RETURNED else None,
+        "sent_back": sent_back if policy.is_sent_back(ret) else None,
         "form": form,
         "can_enter": can_enter,
         "can_submit": can_enter and bool(ret.pk),
-        "can_review": can_review and ret.state == State.SUBMITTED,
-        "own_submission": _own_part(ret, user),
-        "can_override": return_rules.can_override_four_eyes.test(user),
-        "can_reopen": bool(ret.pk) and ret.state == State.APPROVED and return_rules.can_reopen_return.test(user, ret),
-        "can_correct": bool(ret.pk) and return_rules.can_correct_return.test(user, ret),
+        "can_review": policy.can_review(user, ret),
+        "own_submission": policy.own_part(user, ret),
+        "can_override": policy.may_override_four_eyes.test(user),
+        "can_reopen": policy.can_reopen(user, ret),
+        "can_correct": policy.can_correct(user, ret),
         "approve_form": forms.ApproveForm(initial={"version": ret.version}),
         "send_back_form": forms.SendBackForm(initial={"version": ret.version}),
         "reopen_form": forms.ReopenForm(initial={"version": ret.version}),
@@ -161,15 +159,6 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
     }
     context.update(extra)
     return context
-
-
-def _own_part(ret: Return, user) -> str:
-    """'submitted' or 'corrected' when the four-eyes rule keeps `user` from approving `ret` (see return_approve)."""
-    if not ret.pk or ret.state != State.SUBMITTED:
-        return ""
-    if ret.submitted_by_id == user.pk:
-        return "submitted"
-    return "corrected" if ret.updated_by_id == user.pk else ""
 
 
 def _figure_text(ret: Return) -> str:
@@ -251,7 +240,7 @@ def detail(request, pk):
     """A return: its figures, last period, target and would-be RAG; the entry form for its officers."""
     ret = get_return_for_user(request.user, pk)
     if request.method == "POST":
-        if not return_rules.can_enter_return.test(request.user, ret):
+        if not policy.may_enter.test(request.user, ret):
             raise PermissionDenied
         return _save_from_form(request, ret)
     return _render_detail(request, ret)
@@ -260,7 +249,7 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def enter(request, indicator_id, period):
     """A return not started yet: the blank form; the first save creates the draft."""
-    if not return_rules.is_staff_reader.test(request.user):
+    if not roles.is_staff_reader.test(request.user):
         raise Http404("No such return")  # viewers see approved returns only, never whether one was started
     indicator = get_object_or_404(
         Indicator.objects.select_related("service_area", "responsible_officer"), pk=indicator_id
@@ -272,9 +261,9 @@ def enter(request, indicator_id, period):
             return detail(request, existing)
         return redirect("returns:detail", pk=existing)
     probe = Return(indicator=indicator, period=period)
-    if not return_rules.can_enter_return.test(request.user, probe):
+    if not policy.may_enter.test(request.user, probe):
         raise PermissionDenied
-    reason = services.entry_refusal(indicator, period, _today())
+    reason = policy.entry_refusal(indicator, period, _today())
     if reason:
         messages.error(request, reason)
         return redirect("returns:mine")
@@ -305,7 +294,7 @@ def _without_version(request, ret: Return):
 
 @require_POST
 def submit(request, pk):
-    ret = get_return_for_user(request.user, pk, may=return_rules.can_enter_return)
+    ret = get_return_for_user(request.user, pk, may=policy.may_enter)
     version = _version_of(request)
     if version is None:
         return _without_version(request, ret)
@@ -324,7 +313,7 @@ def submit(request, pk):
 
 @require_POST
 def approve(request, pk):
-    ret = get_return_for_user(request.user, pk, may=return_rules.can_review_return)
+    ret = get_return_for_user(request.user, pk, may=policy.may_review)
     form = forms.ApproveForm(request.POST)
     form.is_valid()
     if form.cleaned_data.get("version") is None:
@@ -348,7 +337,7 @@ def approve(request, pk):
 
 @require_POST
 def send_back(request, pk):
-    ret = get_return_for_user(request.user, pk, may=return_rules.can_review_return)
+    ret = get_return_for_user(request.user, pk, may=policy.may_review)
     form = forms.SendBackForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, ret, send_back_form=form)
@@ -368,7 +357,7 @@ def send_back(request, pk):
 
 @require_POST
 def reopen(request, pk):
-    ret = get_return_for_user(request.user, pk, may=return_rules.can_reopen_return)
+    ret = get_return_for_user(request.user, pk, may=policy.may_reopen)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, ret, reopen_form=form)
@@ -387,7 +376,7 @@ def reopen(request, pk):
 @require_http_methods(["GET", "POST"])
 def correct(request, pk):
     """The performance team corrects figures in any state; the reason is recorded."""
-    ret = get_return_for_user(request.user, pk, may=return_rules.can_correct_return)
+    ret = get_return_for_user(request.user, pk, may=policy.may_correct)
     teams = _teams()
     form_class = forms.entry_form_class(teams, base=forms.CorrectionForm)
     stale = None
@@ -436,7 +425,7 @@ def history(request, pk):
     """Every version of the figures (simple-history) and every event, who and when, with comments."""
     ret = get_return_for_user(request.user, pk)
     records = ret.history.select_related("history_user").order_by("-history_date", "-history_id")
-    if not return_rules.is_staff_reader.test(request.user):
+    if not roles.is_staff_reader.test(request.user):
         records = records.filter(state=State.APPROVED)
     unit, decimals = ret.indicator.unit, ret.indicator.decimals
     versions = [
@@ -459,7 +448,7 @@ def history(request, pk):
         TeamFigure.history.filter(ret_id=ret.pk)
         .select_related("team", "history_user")
         .order_by("-history_date", "-history_id")
-        if return_rules.is_staff_reader.test(request.user)
+        if roles.is_staff_reader.test(request.user)
         else []
     )
     team_versions = [
@@ -492,9 +481,9 @@ def history(request, pk):
 def mine(request):
     """Every indicator the user owns or deputises for in the chosen month, with state, due date and overdue."""
     user = request.user
-    _require(return_rules.can_use_my_returns, user)
+    _require(policy.may_use_my_returns, user)
     today, working_day = _today(), _working_day()
-    team_view = return_rules.is_performance_team.test(user)
+    team_view = policy.sees_every_area.test(user)
     filter_class = filters.TeamReturnsFilter if team_view else filters.MyReturnsFilter
     base = Indicator.objects.live().select_related("service_area", "responsible_officer")
     if not (team_view and request.GET.get("responsible_officer")):
@@ -516,9 +505,9 @@ def mine(request):
     waiting = selectors.waiting_in_other_months(user, period, oldest_open=min(_open_periods()))
     summary = {
         "total": len(rows),
-        "to_do": sum(1 for r in rows if r.state in ("not_started", State.DRAFT, State.RETURNED)),
+        "to_do": sum(1 for r in rows if policy.is_open_to_officer(r.ret)),
         "overdue": sum(1 for r in rows if r.overdue),
-        "submittable": sum(1 for r in rows if r.ret is not None and r.ret.is_editable),
+        "submittable": sum(1 for r in rows if policy.awaits_officer(r.ret)),
     }
     return render(
         request,
@@ -539,14 +528,14 @@ def mine(request):
 @require_POST
 def submit_many(request):
     """Submit the ticked returns; all or nothing."""
-    _require(return_rules.can_use_my_returns, request.user)
+    _require(policy.may_use_my_returns, request.user)
     return _bulk(request, services.return_submit, "submitted for review", reverse("returns:mine"))
 
 
 @require_POST
 def approve_many(request):
     """Approve the ticked returns; all or nothing."""
-    _require(return_rules.can_use_review, request.user)
+    _require(policy.may_use_review, request.user)
     return _bulk(request, services.return_approve, "approved", reverse("returns:review"))
 
 
@@ -557,7 +546,7 @@ def _bulk(request, service, done: str, fallback: str):
         messages.error(request, "Tick the returns first: none was chosen")
         return redirect(back)
     chosen = list(Return.objects.with_people().filter(pk__in=versions))
-    if len(chosen) != len(versions) or not all(return_rules.can_see_return.test(request.user, r) for r in chosen):
+    if len(chosen) != len(versions) or not all(policy.may_see.test(request.user, r) for r in chosen):
         raise Http404("No such return")
     kwargs = {"returns": chosen, "by": request.user, "versions": versions}
     if service is services.return_submit:
@@ -578,9 +567,9 @@ def _bulk(request, service, done: str, fallback: str):
 def review(request):
     """Submitted returns of the director's service areas (all for the performance team), oldest first."""
     user = request.user
-    _require(return_rules.can_use_review, user)
+    _require(policy.may_use_review, user)
     today, working_day = _today(), _working_day()
-    qs = Return.objects.awaiting_review_by(user, all_areas=return_rules.is_performance_team.test(user)).with_people()
+    qs = Return.objects.awaiting_review_by(user, all_areas=policy.sees_every_area.test(user)).with_people()
     filterset = filters.ReviewFilter(request.GET, queryset=qs, period_options=_recent_periods(), today=today)
     rows = selectors.review_rows(filterset.qs, today=today, working_day=working_day)
     table = tables.ReviewTable(rows)
@@ -594,7 +583,7 @@ def review(request):
 def completeness(request):
     """The chasing view: missing, late, awaiting review and approved, by service area and officer."""
     user = request.user
-    _require(return_rules.can_use_completeness, user)
+    _require(policy.may_use_completeness, user)
     today, working_day = _today(), _working_day()
     base = Indicator.objects.live().select_related("service_area", "responsible_officer")
     filterset = filters.CompletenessFilter(
@@ -608,7 +597,7 @@ def completeness(request):
     period = filterset.chosen_period
     groups, total, rows = selectors.completeness(filterset.qs, period, today=today, working_day=working_day)
     summary_table = tables.CompletenessTable([*groups, total] if groups else [])
-    outstanding = tables.OutstandingTable([r for r in rows if r.state not in (State.SUBMITTED, State.APPROVED)])
+    outstanding = tables.OutstandingTable([r for r in rows if not r.done])
     exported = _export(request, summary_table, f"completeness-{periods.iso_month(period)}")
     if exported:
         return exported
@@ -644,7 +633,7 @@ def _template_period(request) -> date:
         period = periods.parse_period(raw) if raw else deadlines.default_period(_today())
     except periods.PeriodError:
         raise _MonthRefused(f"“{raw}” is not a month: choose the month on My returns and try again") from None
-    reason = deadlines.entry_closed_reason(period, _today(), settings.RETURNS_OPEN_MONTHS)
+    reason = policy.template_refusal(request.user, period, _today())
     if reason:
         raise _MonthRefused(f"No template for {periods.month_label(period)}: {reason}")
     return period
@@ -658,7 +647,7 @@ def _template_refused(request, error: _MonthRefused):
 @require_GET
 def template_download(request):
     """An XLSX template of the user's returns for a month, to fill in and upload."""
-    _require(return_rules.can_use_my_returns, request.user)
+    _require(policy.may_use_my_returns, request.user)
     try:
         period = _template_period(request)
     except _MonthRefused as error:
@@ -671,7 +660,7 @@ def template_download(request):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """Upload a filled template: every row through the same validation, saved as drafts (never submitted)."""
-    _require(return_rules.can_use_my_returns, request.user)
+    _require(policy.may_use_my_returns, request.user)
     try:
         period = _template_period(request)
     except _MonthRefused as error:

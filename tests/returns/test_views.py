@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.scoring import Point
-from returns import rules
+from returns import policy
 from returns.models import Return, ReturnEvent, State
 from tests import factories
 from tests.returns.conftest import NOV, entry
@@ -494,7 +494,7 @@ def test_director_sees_the_warnings_the_officer_confirmed(client, indicator, off
 def _save(indicator, officer, entry, version):
     from returns import services
 
-    rules.forget_cached_access(officer)
+    policy.forget_cached_access(officer)
     saved = services.return_save_draft(indicator=indicator, period=NOV, entry=entry, version=version, by=officer)
     return saved.ret
 
