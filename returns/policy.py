@@ -88,8 +88,9 @@ def is_approved(user, ret):
     return on_scorecard(ret)
 
 
-# Everyone but viewers reads figures in any state; viewers only approved ones.
-may_see = roles.is_staff_reader | (roles.is_viewer & is_approved)
+# Everyone but viewers reads figures in any state (and whether a return was started); viewers only approved ones.
+may_see_unapproved = roles.is_staff_reader
+may_see = may_see_unapproved | (roles.is_viewer & is_approved)
 # Enter, save and submit: the officers named on the indicator (the state is the state machine's).
 may_enter = roles.is_staff_reader & owns_indicator
 # Approve or send back, and reopen: the directors of the indicator's service area, and the performance team.
