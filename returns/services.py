@@ -119,6 +119,10 @@ def _state_message(ret: Return, doing: str) -> str:
 
 
 def _record(ret: Return, *, kind: str, by, from_state: str, comment: str = "", override: bool = False) -> ReturnEvent:
+    """Record the action that wrote the return's current version: called after `_save` (and the team rows).
+
+    The history page (`returns.trail`) pairs each event with the latest version saved at or before it.
+    """
     return ReturnEvent.objects.create(
         ret=ret,
         kind=kind,

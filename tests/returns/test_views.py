@@ -112,7 +112,13 @@ def test_whole_cycle_through_http(client, indicator, officer, director):
     history = client.get(reverse("returns:history", args=[ret.pk]))
     assert history.status_code == 200
     assert b"October&#x27;s denominator looks low" in history.content and b"Late cases" in history.content
-    assert len(history.context["versions"]) == ret.history.count() == 10
+    entries = history.context["entries"]
+    assert len(entries) == ret.history.count() == 10
+    # One trail: each version carries the one action recorded with it, newest first.
+    assert [a.name for e in entries for a in e.actions] == [
+        e.get_kind_display() for e in ret.events.order_by("-at", "-pk")
+    ]
+    assert all(len(e.actions) == 1 for e in entries)
 
 
 def test_entry_errors_are_listed_and_linked_to_fields(client, indicator, officer):
