@@ -140,8 +140,13 @@ def is_sent_back(ret: Return) -> bool:
     return ret.state == State.RETURNED
 
 
+def is_awaiting_review(ret: Return) -> bool:
+    """Submitted: a reviewer may approve it or send it back."""
+    return "approve" in available_actions(ret)
+
+
 def on_scorecard(ret: Return) -> bool:
-    """Approved: the figure feeds the scorecards, and its RAG is final."""
+    """Approved: the figure feeds the scorecards, and its RAG is final (a return or one of its history records)."""
     return ret.state == State.APPROVED
 
 

@@ -18,7 +18,7 @@ from indicators import periods, scoring
 from indicators.catalogue.selectors import targets_by_indicator_year
 from indicators.models import Indicator, Team
 from returns import deadlines, display, figures, policy
-from returns.models import Return, State, TeamFigure
+from returns.models import Return, TeamFigure
 
 HISTORY_LENGTH = 12
 # What the pages and validation read of last period's return (its figures), loaded without the rest.
@@ -180,7 +180,7 @@ def last_approved_versions(return_ids: Iterable[int]) -> dict[int, object]:
     for row in rows:  # newest first for each return
         if row.id in latest:
             continue
-        if row.state == State.APPROVED:
+        if policy.on_scorecard(row):
             row.approved_until = newer.get(row.id)
             latest[row.id] = row
         else:
@@ -413,11 +413,11 @@ class CompletenessGroup:
 
     @property
     def awaiting_review(self) -> int:
-        return self.count(State.SUBMITTED)
+        return sum(1 for r in self.rows if r.ret is not None and policy.is_awaiting_review(r.ret))
 
     @property
     def approved(self) -> int:
-        return self.count(State.APPROVED)
+        return sum(1 for r in self.rows if r.ret is not None and policy.on_scorecard(r.ret))
 
     @property
     def overdue(self) -> int:

@@ -136,7 +136,13 @@ def correct(request, pk):
     return render(
         request,
         "returns/correct.html",
-        {"ret": ret, "form": form, "stale": stale, "period_label": periods.month_label(ret.period)},
+        {
+            "ret": ret,
+            "form": form,
+            "stale": stale,
+            "period_label": periods.month_label(ret.period),
+            "on_scorecard": policy.on_scorecard(ret),
+        },
     )
 
 

@@ -48,6 +48,7 @@ def _detail_context(request, ret: Return, *, form=None, **extra) -> dict:
         "polarity": indicator.get_polarity_display(),
         "rag_tag": display.rag_tag(ctx.would_be_rag(value)),
         "rag_is_final": policy.on_scorecard(ret),
+        "awaiting_review": policy.is_awaiting_review(ret),
         "team_figures": [
             (tf.team.name, display.figure_text(tf.value, indicator.unit, indicator.decimals), tf) for tf in team_figures
         ],
