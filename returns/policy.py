@@ -217,11 +217,6 @@ def four_eyes_refusal(user, ret: Return, *, override: bool) -> str | None:
     return f"You {did} {ret}: someone else must approve it (four-eyes rule)"
 
 
-def overrides_four_eyes(user, ret: Return) -> bool:
-    """Whether approving `ret` by `user` is an approval of their own part (recorded as an override)."""
-    return bool(own_part(user, ret))
-
-
 # --- The entry window and its exemptions -------------------------------------------------------------------
 
 

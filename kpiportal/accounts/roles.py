@@ -11,6 +11,7 @@ admin screens to the performance team.
 """
 
 import rules
+from django.contrib.auth.models import Group, Permission
 
 PERFORMANCE_TEAM = "Performance team"
 DIRECTOR = "Director"
@@ -74,8 +75,6 @@ def has_a_role(user) -> bool:
 
 def ensure_role_groups(sender=None, **kwargs):
     """Create the role groups and give the performance team the admin's model permissions."""
-    from django.contrib.auth.models import Group, Permission
-
     for name in ALL_ROLES:
         Group.objects.get_or_create(name=name)
     team = Group.objects.get(name=PERFORMANCE_TEAM)
