@@ -10,12 +10,6 @@ import rules
 
 from kpiportal.accounts import roles
 
-
-@rules.predicate
-def is_performance_team(user):
-    return roles.has_role(user, roles.PERFORMANCE_TEAM)
-
-
-can_manage_comparators = is_performance_team
+can_manage_comparators = roles.is_performance_team
 
 rules.add_rule("benchmarks.manage_comparators", can_manage_comparators)

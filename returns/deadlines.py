@@ -1,4 +1,4 @@
-"""When a month's return is due, whether it is overdue, and which months are open for entry (PRODUCT §3).
+"""When a month's return is due, whether its due date has passed, and which months are open for entry (PRODUCT §3).
 
 Pure functions over dates: no ORM. The working day the performance team sets
 (`PortalSettings.due_working_day`) and the open window (`RETURNS_OPEN_MONTHS`)
@@ -18,9 +18,6 @@ from indicators import periods
 
 DEFAULT_DUE_WORKING_DAY = 5
 DEFAULT_OPEN_MONTHS = 6
-
-# States in which the officer's part is done: nothing can be overdue any more.
-DONE_STATES = frozenset({"submitted", "approved"})
 
 
 @lru_cache(maxsize=64)
@@ -53,12 +50,9 @@ def due_date(period: date, working_day: int = DEFAULT_DUE_WORKING_DAY) -> date:
     return nth_working_day(following.year, following.month, working_day)
 
 
-def is_overdue(*, period: date, state: str | None, today: date, working_day: int = DEFAULT_DUE_WORKING_DAY) -> bool:
-    """Past its due date and not yet submitted (state None means not started).
-
-    A return sent back to the officer after the due date is overdue again until resubmitted.
-    """
-    return state not in DONE_STATES and today > due_date(period, working_day)
+def is_past_due(period: date, today: date, working_day: int = DEFAULT_DUE_WORKING_DAY) -> bool:
+    """Whether a period's due date has passed. Overdue is this and the officer's part not done: `returns.policy`."""
+    return today > due_date(period, working_day)
 
 
 def open_periods(today: date, months_back: int = DEFAULT_OPEN_MONTHS) -> list[date]:

@@ -5,22 +5,24 @@ from decimal import Decimal
 from django.utils.html import format_html
 
 from indicators import formatting, scoring
+from returns.models import State
 
 NOT_STARTED = "not_started"
 
+# The words and colours of each state of `returns.models.State` on the pages (the states are the model's).
 STATE_LABELS = {
     NOT_STARTED: "Not started",
-    "draft": "Draft",
-    "returned": "Sent back",
-    "submitted": "Awaiting review",
-    "approved": "Approved",
+    State.DRAFT: "Draft",
+    State.RETURNED: "Sent back",
+    State.SUBMITTED: "Awaiting review",
+    State.APPROVED: "Approved",
 }
 STATE_TAG_CLASSES = {
     NOT_STARTED: "govuk-tag--grey",
-    "draft": "govuk-tag--blue",
-    "returned": "govuk-tag--orange",
-    "submitted": "govuk-tag--purple",
-    "approved": "govuk-tag--green",
+    State.DRAFT: "govuk-tag--blue",
+    State.RETURNED: "govuk-tag--orange",
+    State.SUBMITTED: "govuk-tag--purple",
+    State.APPROVED: "govuk-tag--green",
 }
 RAG_WORDS = formatting.RAG_WORDS  # the scorecards' words: a RAG reads the same on every page
 

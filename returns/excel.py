@@ -34,7 +34,7 @@ from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
-from returns import display, figures, selectors, services, validation
+from returns import display, figures, policy, selectors, services, validation
 from returns.models import Return, TeamFigure
 
 SHEET = "Returns"
@@ -88,6 +88,18 @@ def _column_letter(key: str) -> str:
     return reader.column_letter(KEYS.index(key))
 
 
+def open_for_entry(indicator: Indicator, period: date, ret: Return | None, today: date) -> bool:
+    """Whether the officer may fill this row in: as on the entry form (`returns.policy`), state and month alike."""
+    return policy.is_open_to_officer(ret) and policy.entry_refusal(indicator, period, today, ret=ret) is None
+
+
+def closed_message(indicator: Indicator, period: date, ret: Return, today: date) -> str:
+    """Why a row the officer may not fill in was changed: its state, or the month closed for entry."""
+    if not policy.is_open_to_officer(ret):
+        return f"{ret} is {display.STATE_LABELS[ret.state].lower()}: its figures cannot be changed"
+    return policy.entry_refusal(indicator, period, today, ret=ret) or f"{ret}: its figures cannot be changed"
+
+
 def template_indicators(user, period: date) -> list[Indicator]:
     """The indicators in the user's template: those they own or deputise for that take a figure this month."""
     owned = Indicator.objects.live().filter(pk__in=Indicator.objects.owned_by(user).values("pk"))
@@ -99,15 +111,38 @@ def template_indicators(user, period: date) -> list[Indicator]:
 
 def build_template(*, user, period: date) -> bytes:
     """The XLSX template of `user`'s returns for `period`."""
+    today = timezone.localdate()
     indicators = template_indicators(user, period)
-    rows = selectors.officer_rows(
-        indicators, period, today=timezone.localdate(), working_day=PortalSettings.load().due_working_day
-    )
+    rows = selectors.officer_rows(indicators, period, today=today, working_day=PortalSettings.load().due_working_day)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    label = periods.month_label(period)
-    sheet["A1"] = f"Returns for {label} — {display.person(user)}"
+    _write_heading(sheet, user, period)
+    checks = _figure_checks(sheet)
+    marker_rows = []
+    for offset, row in enumerate(rows):
+        open_to_officer = open_for_entry(row.indicator, period, row.ret, today)
+        _write_row(sheet, FIRST_ROW + offset, row, open_to_officer=open_to_officer, checks=checks)
+        marker_rows.append([row.indicator.code, row.ret.version if row.ret else 0])
+    _protect(sheet)
+    _write_marker(workbook, user=user, period=period, rows=marker_rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class _FigureChecks:
+    """The data validations of the cells an officer fills in."""
+
+    numbers: DataValidation
+    percentages: DataValidation
+    yes_no: DataValidation
+
+
+def _write_heading(sheet, user, period: date) -> None:
+    """Title, instructions and the column headers."""
+    sheet["A1"] = f"Returns for {periods.month_label(period)} — {display.person(user)}"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
         "Fill in the white cells: a value, or numerator and denominator; or 'Yes' under Not available with the "
@@ -121,65 +156,74 @@ def build_template(*, user, period: date) -> bytes:
         cell = sheet.cell(row=HEADER_ROW, column=index, value=header)
         cell.font = Font(bold=True)
 
-    numbers = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Not a figure",
-        error="Enter a number of 0 or more.",
+
+def _figure_checks(sheet) -> _FigureChecks:
+    """Figures of 0 or more, percentages between 0 and 100, Yes or No; added to the sheet, cells added per row."""
+    checks = _FigureChecks(
+        numbers=DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Not a figure",
+            error="Enter a number of 0 or more.",
+        ),
+        percentages=DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="100",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Not a percentage",
+            error="A percentage is between 0 and 100.",
+        ),
+        yes_no=DataValidation(type="list", formula1='"Yes,No"', allow_blank=True),
     )
-    percentages = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Not a percentage",
-        error="A percentage is between 0 and 100.",
-    )
-    yes_no = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
-    for validation_rule in (numbers, percentages, yes_no):
+    for validation_rule in (checks.numbers, checks.percentages, checks.yes_no):
         sheet.add_data_validation(validation_rule)
+    return checks
 
-    marker_rows = []
-    for offset, row in enumerate(rows):
-        number = FIRST_ROW + offset
-        ind, ret = row.indicator, row.ret
-        open_to_officer = ret is None or ret.is_editable
-        values = {
-            "code": ind.code,
-            "title": ind.title,
-            "unit": ind.get_unit_display(),
-            "previous": row.previous_value,
-            "target": row.target,
-            "state": display.STATE_LABELS[row.state],
-            "value": ret.value if ret else None,
-            "numerator": ret.numerator if ret else None,
-            "denominator": ret.denominator if ret else None,
-            "not_available": "Yes" if ret and ret.not_available else None,
-            "not_available_reason": ret.not_available_reason if ret else None,
-            "commentary": ret.commentary if ret else None,
-        }
-        for column, key in enumerate(KEYS, start=1):
-            cell = sheet.cell(row=number, column=column)
-            value = values[key]
-            set_cell(cell, value if value != "" else None)
-            editable = key in EDITABLE and open_to_officer
-            cell.protection = Protection(locked=not editable)
-            cell.fill = EDITABLE_FILL if editable else LOCKED_FILL
-            if key in ("title", "commentary"):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if open_to_officer:
-            ref = f"{{}}{number}"
-            for key in NUMERIC:
-                target = percentages if key == "value" and ind.unit == "percent" else numbers
-                target.add(ref.format(_column_letter(key)))
-            yes_no.add(ref.format(_column_letter("not_available")))
-        marker_rows.append([ind.code, ret.version if ret else 0])
 
+def _row_values(row: selectors.ReturnRow) -> dict:
+    ind, ret = row.indicator, row.ret
+    return {
+        "code": ind.code,
+        "title": ind.title,
+        "unit": ind.get_unit_display(),
+        "previous": row.previous_value,
+        "target": row.target,
+        "state": display.STATE_LABELS[row.state],
+        "value": ret.value if ret else None,
+        "numerator": ret.numerator if ret else None,
+        "denominator": ret.denominator if ret else None,
+        "not_available": "Yes" if ret and ret.not_available else None,
+        "not_available_reason": ret.not_available_reason if ret else None,
+        "commentary": ret.commentary if ret else None,
+    }
+
+
+def _write_row(sheet, number: int, row: selectors.ReturnRow, *, open_to_officer: bool, checks: _FigureChecks) -> None:
+    """One indicator's row: its cells unlocked and checked only when the officer may fill it in."""
+    values = _row_values(row)
+    for column, key in enumerate(KEYS, start=1):
+        cell = sheet.cell(row=number, column=column)
+        value = values[key]
+        set_cell(cell, value if value != "" else None)
+        editable = key in EDITABLE and open_to_officer
+        cell.protection = Protection(locked=not editable)
+        cell.fill = EDITABLE_FILL if editable else LOCKED_FILL
+        if key in ("title", "commentary"):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if open_to_officer:
+        for key in NUMERIC:
+            check = checks.percentages if key == "value" and row.indicator.unit == "percent" else checks.numbers
+            check.add(f"{_column_letter(key)}{number}")
+        checks.yes_no.add(f"{_column_letter('not_available')}{number}")
+
+
+def _protect(sheet) -> None:
     for key, width in WIDTHS.items():
         sheet.column_dimensions[_column_letter(key)].width = width
     sheet.freeze_panes = f"C{FIRST_ROW}"
@@ -187,17 +231,16 @@ def build_template(*, user, period: date) -> bytes:
     sheet.protection.formatColumns = False  # officers may widen columns to read their commentary
     sheet.protection.formatRows = False
 
+
+def _write_marker(workbook, *, user, period: date, rows: list) -> None:
+    """The very hidden, signed marker: the month, the officer, and each row's code and version at download."""
     marker = workbook.create_sheet(MARKER_SHEET)
     marker["A1"] = signing.dumps(
-        {"period": periods.iso_month(period), "user": user.pk, "rows": marker_rows}, salt=SALT, compress=True
+        {"period": periods.iso_month(period), "user": user.pk, "rows": rows}, salt=SALT, compress=True
     )
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
     workbook.security = WorkbookProtection(lockStructure=True)
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- Upload ---------------------------------------------------------------------------------------------------
@@ -234,7 +277,7 @@ class UploadReport:
         return [
             r.ret
             for r in self.rows
-            if r.ret is not None and r.ret.is_editable and (r.ret.value is not None or r.ret.not_available)
+            if policy.awaits_officer(r.ret) and (r.ret.value is not None or r.ret.not_available)
         ]
 
     @property
@@ -369,78 +412,14 @@ def _field_header(problem: validation.Problem) -> str:
 
 def upload_template(*, user, period: date, upload) -> UploadReport:
     """Read a filled template and save its rows as drafts, all or nothing; the report names every row."""
-    try:
-        reader.check_size(upload.size)
-    except reader.TableError as error:
-        raise TemplateRefused(str(error)) from None
-    upload.seek(0)
-    data = upload.read()
-    read = read_template(data, user=user, period=period)
-    codes = [report.code for report, _ in read]
-    indicators = {ind.code: ind for ind in Indicator.objects.filter(code__in=codes).select_related("service_area")}
-    contexts = selectors.entry_contexts(indicators.values(), period)
-    existing = selectors.returns_of([ind.pk for ind in indicators.values()], period)
-    team_rows: dict[int, dict[int, scoring.Point]] = {ret.pk: {} for ret in existing.values()}
-    for tf in TeamFigure.objects.filter(ret__in=[r.pk for r in existing.values()]):
-        team_rows[tf.ret_id][tf.team_id] = scoring.Point(tf.value, tf.numerator, tf.denominator)
-
+    read = read_template(_read_upload(upload), user=user, period=period)
+    stored = _Stored.load([report.code for report, _ in read], period)
+    today = timezone.localdate()
     report = UploadReport(period)
     with transaction.atomic():
         for row, cells in read:
             report.rows.append(row)
-            indicator = indicators.get(row.code)
-            if indicator is None:
-                row.errors.append("this indicator is no longer in the catalogue")
-                continue
-            ret = existing.get(indicator.pk)
-            entry = _entry(cells, team_rows.get(ret.pk, {}) if ret else {}, row.errors)
-            if entry is None:
-                continue
-            if ret is None and _is_blank(cells):
-                row.outcome = "Left blank"
-                continue
-            if ret is not None and not ret.is_editable:
-                if services.same_figures(ret, contexts[indicator.pk].resolve(entry)):
-                    row.outcome = f"{display.STATE_LABELS[ret.state]}: left as it is"
-                    row.ret = ret
-                else:
-                    row.errors.append(
-                        f"{ret} is {display.STATE_LABELS[ret.state].lower()}: its figures cannot be changed"
-                    )
-                continue
-            if (
-                ret is not None
-                and ret.version != cells["version"]
-                and not services.same_figures(ret, contexts[indicator.pk].resolve(entry))
-            ):
-                row.errors.append(
-                    services.changed_by_message(ret).replace(
-                        "here are the current figures. Make your change again if it is still needed.",
-                        "since the template was downloaded: download a new template",
-                    )
-                )
-                continue
-            try:
-                saved = services.return_save_draft(
-                    indicator=indicator,
-                    period=period,
-                    entry=entry,
-                    version=ret.version if ret is not None else 0,
-                    by=user,
-                    context=contexts[indicator.pk],
-                    skip_unchanged=True,
-                )
-            except services.InvalidFigures as error:
-                row.errors.extend(
-                    f"column '{_field_header(p)}': {p.message}" for p in validation.errors(error.problems)
-                )
-                continue
-            except services.ReturnError as error:
-                row.errors.append(error.message)
-                continue
-            row.ret = saved.ret
-            row.warnings = [p.message for p in saved.warnings]
-            row.outcome = "Created draft" if saved.created else ("Updated draft" if saved.changed else "Unchanged")
+            _save_row(row, cells, stored, user=user, period=period, today=today)
         if not report.ok:
             transaction.set_rollback(True)
             for row in report.rows:
@@ -448,3 +427,81 @@ def upload_template(*, user, period: date, upload) -> UploadReport:
                     row.outcome = "Not saved (other rows have errors)"
                     row.ret = None
     return report
+
+
+def _read_upload(upload) -> bytes:
+    try:
+        reader.check_size(upload.size)
+    except reader.TableError as error:
+        raise TemplateRefused(str(error)) from None
+    upload.seek(0)
+    return upload.read()
+
+
+@dataclass
+class _Stored:
+    """What the upload's rows are checked against: indicators by code, entry contexts, returns and team rows."""
+
+    indicators: dict[str, Indicator]
+    contexts: dict[int, selectors.EntryContext]
+    returns: dict[int, Return]
+    team_rows: dict[int, dict[int, scoring.Point]]
+
+    @classmethod
+    def load(cls, codes: list[str], period: date) -> "_Stored":
+        indicators = {ind.code: ind for ind in Indicator.objects.filter(code__in=codes).select_related("service_area")}
+        existing = selectors.returns_of([ind.pk for ind in indicators.values()], period)
+        team_rows: dict[int, dict[int, scoring.Point]] = {ret.pk: {} for ret in existing.values()}
+        for tf in TeamFigure.objects.filter(ret__in=[r.pk for r in existing.values()]):
+            team_rows[tf.ret_id][tf.team_id] = scoring.Point(tf.value, tf.numerator, tf.denominator)
+        return cls(indicators, selectors.entry_contexts(indicators.values(), period), existing, team_rows)
+
+
+def _save_row(row: RowReport, cells: dict, stored: _Stored, *, user, period: date, today: date) -> None:
+    """One row of the upload: checked as the entry form checks it, then saved as a draft; the outcome on `row`."""
+    indicator = stored.indicators.get(row.code)
+    if indicator is None:
+        row.errors.append("this indicator is no longer in the catalogue")
+        return
+    ret = stored.returns.get(indicator.pk)
+    entry = _entry(cells, stored.team_rows.get(ret.pk, {}) if ret else {}, row.errors)
+    if entry is None:
+        return
+    if ret is None and _is_blank(cells):
+        row.outcome = "Left blank"
+        return
+    context = stored.contexts[indicator.pk]
+    if ret is not None and not open_for_entry(indicator, period, ret, today):
+        if services.same_figures(ret, context.resolve(entry)):
+            row.outcome = f"{display.STATE_LABELS[ret.state]}: left as it is"
+            row.ret = ret
+        else:
+            row.errors.append(closed_message(indicator, period, ret, today))
+        return
+    if ret is not None and ret.version != cells["version"] and not services.same_figures(ret, context.resolve(entry)):
+        row.errors.append(
+            services.changed_by_message(ret).replace(
+                "here are the current figures. Make your change again if it is still needed.",
+                "since the template was downloaded: download a new template",
+            )
+        )
+        return
+    try:
+        saved = services.return_save_draft(
+            indicator=indicator,
+            period=period,
+            entry=entry,
+            version=ret.version if ret is not None else 0,
+            by=user,
+            context=context,
+            skip_unchanged=True,
+        )
+    except services.InvalidFigures as error:
+        row.errors.extend(f"column '{_field_header(p)}': {p.message}" for p in validation.errors(error.problems))
+        return
+    except services.ReturnError as error:
+        row.errors.append(error.message)
+        return
+    row.ret = saved.ret
+    row.warnings = [p.message for p in saved.warnings]
+    row.outcome = "Created draft" if saved.created else ("Updated draft" if saved.changed else "Unchanged")

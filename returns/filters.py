@@ -10,7 +10,7 @@ from indicators import periods
 from indicators.models import Indicator, ServiceArea
 from kpiportal.accounts.models import User
 from kpiportal.forms import GovukBoundField
-from returns import deadlines, display
+from returns import display, policy
 from returns.models import Return
 
 SELECT = {"class": "govuk-select"}
@@ -123,11 +123,11 @@ class MyReturnsFilter(_PeriodFilterSet):
         return queryset.filter(self._returns(state=value))
 
     def filter_overdue(self, queryset, name, value):
-        # Overdue as `deadlines.is_overdue` has it: past the due date and not submitted (nor approved).
-        past_due = deadlines.is_overdue(
+        # Overdue as `policy.is_overdue` has it: past the due date and the officer's part not done.
+        past_due = policy.is_overdue(
             period=self.chosen_period, state=None, today=self.today, working_day=self.working_day
         )
-        done = self._returns(state__in=deadlines.DONE_STATES)
+        done = ~self._returns(state__in=policy.officer_states()) & self._returns()
         if value == "yes":
             return queryset.filter(~done) if past_due else queryset.none()
         return queryset.filter(done) if past_due else queryset

@@ -17,9 +17,6 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
-EDITABLE_STATES = (State.DRAFT, State.RETURNED)
-
-
 class ReturnQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=State.APPROVED)
@@ -90,13 +87,9 @@ class Return(models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.period:%b-%y}"
 
-    @property
-    def is_editable(self) -> bool:
-        """Officers change figures only in draft or when sent back; approved figures are read-only."""
-        return self.state in EDITABLE_STATES
-
-    # The transitions of §3. Only `returns.services` calls them: they check
-    # permission, lock the row, save and record the event around each one.
+    # The transitions of §3: the one statement of which state follows which. Only
+    # `returns.services` calls them (they check permission, lock the row, save and
+    # record the event around each one); `returns.policy` asks them what is open now.
 
     @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
     def submit(self, *, by, at):

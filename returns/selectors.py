@@ -17,8 +17,8 @@ from benchmarks import selectors as population_selectors
 from indicators import periods, scoring
 from indicators.catalogue.selectors import targets_by_indicator_year
 from indicators.models import Indicator, Team
-from returns import figures
-from returns.models import EDITABLE_STATES, Return, State, TeamFigure
+from returns import deadlines, display, figures, policy
+from returns.models import Return, TeamFigure
 
 HISTORY_LENGTH = 12
 # What the pages and validation read of last period's return (its figures), loaded without the rest.
@@ -180,7 +180,7 @@ def last_approved_versions(return_ids: Iterable[int]) -> dict[int, object]:
     for row in rows:  # newest first for each return
         if row.id in latest:
             continue
-        if row.state == State.APPROVED:
+        if policy.on_scorecard(row):
             row.approved_until = newer.get(row.id)
             latest[row.id] = row
         else:
@@ -208,7 +208,12 @@ class ReturnRow:
 
     @property
     def state(self) -> str:
-        return self.ret.state if self.ret is not None else "not_started"
+        return self.ret.state if self.ret is not None else display.NOT_STARTED
+
+    @property
+    def done(self) -> bool:
+        """The officer's part is done (submitted or approved): nothing left to chase."""
+        return policy.is_done(self.ret.state if self.ret is not None else None)
 
     @property
     def value(self) -> Decimal | None:
@@ -219,8 +224,6 @@ def _rows(
     pairs: list[tuple[Indicator, date, Return | None]], *, today: date, working_day: int, with_changes: bool = False
 ) -> list[ReturnRow]:
     """Rows for (indicator, period, return) triples: three queries whatever their number (six with changes)."""
-    from returns import deadlines
-
     targets = targets_by_indicator_year(
         {ind.pk for ind, _, _ in pairs}, indicators={ind.pk: ind for ind, _, _ in pairs}
     )
@@ -246,7 +249,7 @@ def _rows(
                 period=period,
                 ret=ret,
                 due=deadlines.due_date(period, working_day),
-                overdue=deadlines.is_overdue(
+                overdue=policy.is_overdue(
                     period=period, state=ret.state if ret else None, today=today, working_day=working_day
                 ),
                 previous_value=prev_value,
@@ -291,7 +294,7 @@ def waiting_in_other_months(user, period: date, *, oldest_open: date) -> list[Re
     """
     return list(
         Return.objects.of_indicators_owned_by(user)
-        .filter(state__in=EDITABLE_STATES, indicator__in=Indicator.objects.live())
+        .filter(state__in=policy.officer_states(), indicator__in=Indicator.objects.live())
         .filter(Q(submitted_at__isnull=False) | Q(period__gte=oldest_open))
         .exclude(period=period)
         .select_related("indicator")
@@ -352,8 +355,6 @@ def _point_changes(label: str, before, after, unit: str, decimals: int) -> list[
 
 
 def _figure(value, unit: str, decimals: int) -> str:
-    from returns import display
-
     return display.figure_text(value, unit, decimals, blank="none")
 
 
@@ -404,19 +405,19 @@ class CompletenessGroup:
 
     @property
     def not_started(self) -> int:
-        return self.count("not_started")
+        return self.count(display.NOT_STARTED)
 
     @property
     def in_progress(self) -> int:
-        return self.count(State.DRAFT) + self.count(State.RETURNED)
+        return sum(1 for r in self.rows if policy.awaits_officer(r.ret))
 
     @property
     def awaiting_review(self) -> int:
-        return self.count(State.SUBMITTED)
+        return sum(1 for r in self.rows if r.ret is not None and policy.is_awaiting_review(r.ret))
 
     @property
     def approved(self) -> int:
-        return self.count(State.APPROVED)
+        return sum(1 for r in self.rows if r.ret is not None and policy.on_scorecard(r.ret))
 
     @property
     def overdue(self) -> int:

@@ -1,6 +1,6 @@
 """Every write to a monthly return (PRODUCT §3): one service per transition.
 
-Each service checks permission (`returns.rules`) and state (the `Return`
+Each service checks permission and state (`returns.policy`, which asks the `Return`
 transitions), then in one transaction locks the row, compares the version the
 user saw with the stored one (so nobody overwrites a change they have not
 seen), saves with `update_fields`, raises the version and records a
@@ -21,12 +21,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed
 
-from indicators import periods
-from indicators.models import Indicator, Status
+from indicators.models import Indicator
 from indicators.scorecard import engine
-from returns import deadlines, figures, selectors, validation
-from returns import rules as return_rules
-from returns.models import Return, ReturnEvent, State, TeamFigure
+from returns import figures, policy, selectors, validation
+from returns.models import Return, ReturnEvent, TeamFigure
 
 FIGURE_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
 
@@ -113,7 +111,7 @@ def _check_version(ret: Return, expected_version: int | None) -> None:
 
 def _state_message(ret: Return, doing: str) -> str:
     state = ret.get_state_display().lower()
-    if ret.state == State.APPROVED and ret.approved_by is not None:
+    if policy.on_scorecard(ret) and ret.approved_by is not None:
         who = ret.approved_by.get_full_name() or ret.approved_by.username
         when = timezone.localtime(ret.approved_at)
         return f"{ret} is already approved (by {who} at {when:%H:%M}): it cannot be {doing}"
@@ -121,6 +119,10 @@ def _state_message(ret: Return, doing: str) -> str:
 
 
 def _record(ret: Return, *, kind: str, by, from_state: str, comment: str = "", override: bool = False) -> ReturnEvent:
+    """Record the action that wrote the return's current version: called after `_save` (and the team rows).
+
+    The history page (`returns.trail`) pairs each event with the latest version saved at or before it.
+    """
     return ReturnEvent.objects.create(
         ret=ret,
         kind=kind,
@@ -170,29 +172,6 @@ def _lock_one(ret: Return) -> Return:
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def entry_refusal(indicator: Indicator, period: date, today: date, *, ret: Return | None = None) -> str | None:
-    """Why figures for this indicator and month cannot be entered today, or None.
-
-    The entry window (the last `RETURNS_OPEN_MONTHS` months) limits which months an officer can
-    start or finish on their own. A return a reviewer has handed back — sent back, or reopened
-    after approval (it has been submitted before) — can be finished whatever its month, or it
-    would stay off the scorecard for good.
-    """
-    from django.conf import settings
-
-    if indicator.status != Status.ACTIVE:
-        return (
-            f"{indicator.code} is {indicator.get_status_display().lower()}: it takes no figures "
-            "until the performance team makes it active"
-        )
-    if not periods.takes_figure(period, indicator.frequency):
-        frequency = indicator.get_frequency_display().lower()
-        return f"{indicator.code} is {frequency}: it has no figure for {periods.month_label(period)}"
-    if ret is not None and ret.pk is not None and ret.submitted_at is not None:
-        return None
-    return deadlines.entry_closed_reason(period, today, settings.RETURNS_OPEN_MONTHS)
 
 
 def _write_figures(ret: Return, resolved: figures.Resolved) -> list[str]:
@@ -281,10 +260,10 @@ def return_save_draft(
     submission. Never submits.
     """
     probe = Return(indicator=indicator, period=period)
-    if not return_rules.can_enter_return.test(by, probe):
+    if not policy.may_enter.test(by, probe):
         raise NotAllowed(f"You are not the responsible officer or a deputy for {indicator.code}")
     handed_back = Return.objects.filter(indicator=indicator, period=period, submitted_at__isnull=False).only("pk")
-    reason = entry_refusal(indicator, period, _today(), ret=handed_back.first())
+    reason = policy.entry_refusal(indicator, period, _today(), ret=handed_back.first())
     if reason:
         raise ClosedForEntry(reason)
     ctx = context or selectors.entry_context(indicator, period)
@@ -312,7 +291,7 @@ def return_save_draft(
             _record(ret, kind=ReturnEvent.Kind.CREATED, by=by, from_state="")
             return Saved(ret, validation.warnings(problems), created=True)
         ret = _lock([existing])[0]
-        if not ret.is_editable:
+        if not policy.is_open_to_officer(ret):
             raise WrongState(_state_message(ret, "edited"), ret=ret)
         _check_version(ret, version)
         if skip_unchanged and same_figures(ret, resolved):
@@ -352,12 +331,12 @@ def return_submit(
         failures: dict[Return, ReturnError] = {}
         for ret in locked:
             try:
-                if not return_rules.can_enter_return.test(by, ret):
+                if not policy.may_enter.test(by, ret):
                     raise NotAllowed(f"You are not the responsible officer or a deputy for {ret.indicator.code}")
                 if not can_proceed(ret.submit):
                     raise WrongState(_state_message(ret, "submitted"), ret=ret)
                 _check_version(ret, versions.get(ret.pk))
-                reason = entry_refusal(ret.indicator, ret.period, today, ret=ret)
+                reason = policy.entry_refusal(ret.indicator, ret.period, today, ret=ret)
                 if reason:
                     raise ClosedForEntry(reason, ret=ret)
                 entry = selectors.entry_of(ret, team_rows.get(ret.pk, []))
@@ -394,7 +373,7 @@ def return_send_back(*, ret: Return, by, comment: str, version: int | None = Non
     """
     if not (comment or "").strip():
         raise MissingReason("Say what the officer should change: a comment is required", field="comment", ret=ret)
-    if not return_rules.can_review_return.test(by, ret):
+    if not policy.may_review.test(by, ret):
         raise NotAllowed(f"Only the directors of {ret.indicator.service_area} can send {ret} back")
     with transaction.atomic():
         ret = _lock_one(ret)
@@ -428,7 +407,7 @@ def return_approve(
     versions = versions or {}
     comment = (comment or "").strip()
     if own_approval_override:
-        if not return_rules.can_override_four_eyes.test(by):
+        if not policy.may_override_four_eyes.test(by):
             raise NotAllowed("Only the performance team can approve their own submission")
         if not comment:
             raise MissingReason("Give the reason for approving your own submission", field="comment")
@@ -441,17 +420,15 @@ def return_approve(
         overridden = set()
         for ret in locked:
             try:
-                if not return_rules.can_review_return.test(by, ret):
+                if not policy.may_review.test(by, ret):
                     raise NotAllowed(f"Only the directors of {ret.indicator.service_area} can approve {ret}")
                 if not can_proceed(ret.approve):
                     raise WrongState(_state_message(ret, "approved"), ret=ret)
                 _check_version(ret, versions.get(ret.pk))
-                # A correction after submission (`return_correct`) leaves the corrector as `updated_by`:
-                # they wrote the figures now awaiting approval, so the same rule applies to them.
-                if by.pk in (ret.submitted_by_id, ret.updated_by_id):
-                    if not own_approval_override:
-                        did = "submitted" if ret.submitted_by_id == by.pk else "corrected"
-                        raise NotAllowed(f"You {did} {ret}: someone else must approve it (four-eyes rule)", ret=ret)
+                refusal = policy.four_eyes_refusal(by, ret, override=own_approval_override)
+                if refusal:
+                    raise NotAllowed(refusal, ret=ret)
+                if policy.own_part(by, ret):
                     overridden.add(ret.pk)
             except ReturnError as error:
                 failures[ret] = error
@@ -482,7 +459,7 @@ def return_reopen(*, ret: Return, by, reason: str, version: int | None = None) -
     """
     if not (reason or "").strip():
         raise MissingReason("Give the reason for reopening the return", field="reason", ret=ret)
-    if not return_rules.can_reopen_return.test(by, ret):
+    if not policy.may_reopen.test(by, ret):
         raise NotAllowed(f"Only the directors of {ret.indicator.service_area} can reopen {ret}")
     with transaction.atomic():
         ret = _lock_one(ret)
@@ -513,7 +490,7 @@ def return_correct(
     submitted or approved, as for a draft otherwise. Correcting an approved figure
     requests the scorecard recompute on commit.
     """
-    if not return_rules.can_correct_return.test(by, ret):
+    if not policy.may_correct.test(by, ret):
         raise NotAllowed("Only the performance team can correct figures")
     if not (reason or "").strip():
         raise MissingReason("Give the reason for the correction", field="reason", ret=ret)
@@ -524,7 +501,7 @@ def return_correct(
     with transaction.atomic():
         ret = _lock_one(ret)
         _check_version(ret, version)
-        final = ret.state in (State.SUBMITTED, State.APPROVED)
+        final = policy.is_done(ret.state)
         resolved, problems = check_figures(ctx, entry, submitting=final)
         if validation.errors(problems):
             raise InvalidFigures("Check the figures: nothing was saved", problems=problems, ret=ret)
@@ -537,7 +514,7 @@ def return_correct(
         _save(ret, by, fields)
         _write_team_figures(ret, resolved, by)
         _record(ret, kind=ReturnEvent.Kind.CORRECTED, by=by, from_state=from_state, comment=reason.strip())
-        if ret.state == State.APPROVED:
+        if policy.on_scorecard(ret):
             _request_recompute([ret], reason="approved figure corrected")
     return Saved(ret, validation.warnings(problems))
 

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators import periods
-from returns import display
+from returns import display, policy
 
 NUM = {"th": {"class": "govuk-table__header kpi-num"}, "td": {"class": "govuk-table__cell kpi-num"}}
 
@@ -109,7 +109,7 @@ class _ReturnRowTable(tables.Table):
 
 
 class MyReturnsTable(_ReturnRowTable):
-    select = SelectColumn(name="returns", verb="Submit", when=lambda row: row.ret is not None and row.ret.is_editable)
+    select = SelectColumn(name="returns", verb="Submit", when=lambda row: policy.awaits_officer(row.ret))
     due = tables.Column(verbose_name="Due", empty_values=())
     overdue = tables.Column(verbose_name="Overdue", empty_values=())
 

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from indicators import periods
-from returns import views
+from returns.views import actions, entry, history, lists, template
 
 app_name = "returns"
 
@@ -24,19 +24,19 @@ class MonthConverter:
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
-    path("mine/", views.mine, name="mine"),
-    path("mine/submit/", views.submit_many, name="submit_many"),
-    path("review/", views.review, name="review"),
-    path("review/approve/", views.approve_many, name="approve_many"),
-    path("completeness/", views.completeness, name="completeness"),
-    path("template/", views.template_download, name="template"),
-    path("upload/", views.upload, name="upload"),
-    path("enter/<int:indicator_id>/<month:period>/", views.enter, name="enter"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
-    path("<int:pk>/approve/", views.approve, name="approve"),
-    path("<int:pk>/send-back/", views.send_back, name="send_back"),
-    path("<int:pk>/reopen/", views.reopen, name="reopen"),
-    path("<int:pk>/correct/", views.correct, name="correct"),
-    path("<int:pk>/history/", views.history, name="history"),
+    path("mine/", lists.mine, name="mine"),
+    path("mine/submit/", actions.submit_many, name="submit_many"),
+    path("review/", lists.review, name="review"),
+    path("review/approve/", actions.approve_many, name="approve_many"),
+    path("completeness/", lists.completeness, name="completeness"),
+    path("template/", template.template_download, name="template"),
+    path("upload/", template.upload, name="upload"),
+    path("enter/<int:indicator_id>/<month:period>/", entry.enter, name="enter"),
+    path("<int:pk>/", entry.detail, name="detail"),
+    path("<int:pk>/submit/", actions.submit, name="submit"),
+    path("<int:pk>/approve/", actions.approve, name="approve"),
+    path("<int:pk>/send-back/", actions.send_back, name="send_back"),
+    path("<int:pk>/reopen/", actions.reopen, name="reopen"),
+    path("<int:pk>/correct/", actions.correct, name="correct"),
+    path("<int:pk>/history/", history.history, name="history"),
 ]

@@ -28,7 +28,7 @@ from indicators import periods
 from indicators.alerts import db, emails, outbox, sending, triggers
 from indicators.alerts.models import Reminder, ReminderEmail
 from indicators.models import Indicator, PortalSettings
-from returns import deadlines
+from returns import deadlines, policy
 from returns.models import Return, State
 
 logger = logging.getLogger(__name__)
@@ -44,30 +44,26 @@ def reminders_queue(*, today: date | None = None, days_before: int = DEFAULT_DAY
     """Remind responsible officers of returns due within `days_before` working days, and of overdue ones.
 
     Business rules: only live indicators that take a figure for the period, only
-    periods still open for entry, only returns not submitted or approved (a
-    return sent back counts as not submitted); the responsible officer, when
+    periods open for entry (`policy.entry_months`: the window, and a return sent
+    back or reopened whatever its month), only returns whose officer's part is not
+    done (`policy.is_done`: a return sent back counts as not submitted); the responsible officer, when
     active and with an email address. Each (indicator, period, kind, officer) is
     reminded once, whenever the task runs; one email per officer and kind lists
     everything new. Returns the ids of the emails queued.
     """
     today = today or timezone.localdate()
     working_day = PortalSettings.load().due_working_day
-    open_periods = _open_periods(today)
     indicators = list(
         Indicator.objects.live()
         .filter(responsible_officer__is_active=True)
         .exclude(responsible_officer__email="")
         .select_related("responsible_officer")
     )
-    states = {
-        (ret.indicator_id, ret.period): ret.state
-        for ret in Return.objects.filter(indicator__in=indicators, period__in=open_periods).only(
-            "indicator_id", "period", "state"
-        )
-    }
+    # The months open for entry as the entry form has them: the window, and returns handed back whatever their month.
+    entry_months = policy.entry_months(indicators, today)
     candidates = []
     for indicator in indicators:
-        for period in open_periods:
+        for period, state in entry_months[indicator.pk].items():
             if not periods.takes_figure(period, indicator.frequency):
                 continue
             due = deadlines.due_date(period, working_day)
@@ -75,7 +71,7 @@ def reminders_queue(*, today: date | None = None, days_before: int = DEFAULT_DAY
                 today=today,
                 reminder_day=deadlines.working_days_before(due, days_before),
                 due=due,
-                done=states.get((indicator.pk, period)) in deadlines.DONE_STATES,
+                done=policy.is_done(state),
             )
             if kind is not None:
                 candidates.append(
@@ -148,7 +144,7 @@ def summaries_queue(*, today: date | None = None) -> list[int]:
                 continue
             ret = returns.get((indicator.pk, period))
             state = ret.state if ret is not None else None
-            if deadlines.is_overdue(period=period, state=state, today=today, working_day=working_day):
+            if policy.is_overdue(period=period, state=state, today=today, working_day=working_day):
                 line = _line(indicator, period, state, deadlines.due_date(period, working_day))
                 by_area[indicator.service_area_id]["late"].append(line)
     by_id = {indicator.pk: indicator for indicator in indicators}

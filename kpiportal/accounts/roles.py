@@ -1,10 +1,17 @@
 """The four roles of the portal, held as Django groups.
 
 A user's roles are the groups they belong to; superusers count as the
-performance team. What each role may do is written as `rules` predicates in
-the apps' `rules.py` files; the groups' model permissions only open the
-Django admin screens to the performance team.
+performance team. Each role has one test here, a `rules` predicate
+(`is_performance_team`, `is_director`, `is_responsible_officer`, `is_viewer`,
+and `is_staff_reader`, `has_a_role` for the groups of roles the pages use);
+every app's rules, views and the navigation ask these and nothing else. What
+each role may do with an object is written in the apps (`returns.policy`,
+`benchmarks.rules`, ...); the groups' model permissions only open the Django
+admin screens to the performance team.
 """
+
+import rules
+from django.contrib.auth.models import Group, Permission
 
 PERFORMANCE_TEAM = "Performance team"
 DIRECTOR = "Director"
@@ -30,19 +37,44 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
-def has_role(user, role: str) -> bool:
-    return role in roles_of(user)
+def forget_cached_roles(user) -> None:
+    """After a user's groups change within one request or test."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
 
 
-def is_staff_reader(user) -> bool:
-    """Roles that may read figures that are not approved yet (everyone but viewers)."""
-    return bool(roles_of(user) & {PERFORMANCE_TEAM, DIRECTOR, RESPONSIBLE_OFFICER})
+@rules.predicate
+def is_performance_team(user) -> bool:
+    return PERFORMANCE_TEAM in roles_of(user)
+
+
+@rules.predicate
+def is_director(user) -> bool:
+    return DIRECTOR in roles_of(user)
+
+
+@rules.predicate
+def is_responsible_officer(user) -> bool:
+    return RESPONSIBLE_OFFICER in roles_of(user)
+
+
+@rules.predicate
+def is_viewer(user) -> bool:
+    return VIEWER in roles_of(user)
+
+
+# Everyone but viewers reads figures that are not approved yet.
+is_staff_reader = is_performance_team | is_director | is_responsible_officer
+
+
+@rules.predicate
+def has_a_role(user) -> bool:
+    """Any of the four roles: the scorecards, the catalogue and alerts are open to every role."""
+    return bool(roles_of(user))
 
 
 def ensure_role_groups(sender=None, **kwargs):
     """Create the role groups and give the performance team the admin's model permissions."""
-    from django.contrib.auth.models import Group, Permission
-
     for name in ALL_ROLES:
         Group.objects.get_or_create(name=name)
     team = Group.objects.get(name=PERFORMANCE_TEAM)

@@ -55,16 +55,12 @@ def test_the_working_day_must_be_positive():
         deadlines.nth_working_day(2022, 12, 0)
 
 
-def test_overdue_only_after_the_due_date_and_only_until_submitted():
+def test_past_due_only_after_the_due_date():
     period = date(2022, 11, 1)  # due Wed 7 Dec 2022
-    assert not deadlines.is_overdue(period=period, state=None, today=date(2022, 12, 7))
-    assert deadlines.is_overdue(period=period, state=None, today=date(2022, 12, 8))
-    assert deadlines.is_overdue(period=period, state="draft", today=date(2022, 12, 8))
-    assert deadlines.is_overdue(period=period, state="returned", today=date(2023, 1, 8))
-    assert not deadlines.is_overdue(period=period, state="submitted", today=date(2023, 1, 8))
-    assert not deadlines.is_overdue(period=period, state="approved", today=date(2023, 1, 8))
+    assert not deadlines.is_past_due(period, date(2022, 12, 7))
+    assert deadlines.is_past_due(period, date(2022, 12, 8))
     # A later due day moves the deadline.
-    assert not deadlines.is_overdue(period=period, state=None, today=date(2022, 12, 8), working_day=6)
+    assert not deadlines.is_past_due(period, date(2022, 12, 8), working_day=6)
 
 
 def test_open_periods_are_the_months_that_have_ended_up_to_the_window():

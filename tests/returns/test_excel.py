@@ -1,6 +1,7 @@
 """The Excel round trip: download the template, fill it with openpyxl, upload it; tampered templates refused."""
 
 import io
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -276,3 +277,39 @@ def test_a_month_that_takes_no_template_is_refused_with_the_reason(client, offic
         assert response.redirect_chain == [(reverse("returns:mine"), 302)]
         assert any(message in str(m) for m in response.context["messages"]), list(response.context["messages"])
     assert list(Return.objects.values_list("pk", "version")) == before
+
+
+def test_a_return_sent_back_in_a_closed_month_can_be_finished_through_the_template(
+    client, officer, director, two_indicators
+):
+    """The template asks the same policy as the entry form: a return handed back is finished whatever its month."""
+    indicator, _ = two_indicators
+    may = date(2022, 5, 1)  # outside the six months open on 15 Dec 2022
+    factories.ReturnFactory(
+        indicator=indicator, period=may, value=D("91"), state=State.RETURNED, submitted_by=officer, updated_by=director
+    )
+    client.force_login(officer)
+
+    workbook = download(client, "2022-05")
+    sheet = workbook[excel.SHEET]
+    cp5 = row_of(sheet, "CP 5")
+    assert sheet.cell(row=cp5, column=COL["state"]).value == "Sent back"
+    assert not sheet.cell(row=cp5, column=COL["value"]).protection.locked
+    # CP 10 was never started and May is closed: its row is read-only, as on the entry form.
+    assert sheet.cell(row=row_of(sheet, "CP 10"), column=COL["value"]).protection.locked
+
+    sheet.cell(row=cp5, column=COL["value"]).value = 93
+    response = upload(client, workbook, "2022-05")
+    report = response.context["report"]
+    assert report is not None and report.ok, report.errors if report else response.context["form"].errors
+    stored = Return.objects.get(indicator=indicator, period=may)
+    assert (stored.value, stored.state) == (D("93"), State.RETURNED)
+
+
+def test_a_closed_month_with_nothing_handed_back_takes_no_template(client, officer, two_indicators):
+    indicator, _ = two_indicators
+    factories.ReturnFactory(indicator=indicator, period=date(2022, 5, 1), value=D("91"), updated_by=officer)
+    client.force_login(officer)
+    response = client.get(reverse("returns:template"), {"period": "2022-05"}, follow=True)
+    assert response.redirect_chain == [(reverse("returns:mine"), 302)]
+    assert any("May-22 is closed for entry" in str(m) for m in response.context["messages"])

@@ -226,8 +226,11 @@ def test_upload(client, request, role_index):
 def test_viewer_history_shows_only_approved_versions(client, viewer, indicator, officer, director):
     ret = _return(State.APPROVED, indicator, officer, director)
     client.force_login(viewer)
-    versions = client.get(reverse("returns:history", args=[ret.pk])).context["versions"]
-    assert {v["state"] for v in versions} == {"Approved"}
+    entries = client.get(reverse("returns:history", args=[ret.pk])).context["entries"]
+    # Every action is listed, as before; the figures only of the approved versions, and no team rows.
+    assert {e.state for e in entries if e.figures is not None} == {"Approved"}
+    assert all(e.figures is None for e in entries if e.state != "Approved")
+    assert all(e.figures.teams == [] for e in entries if e.figures is not None)
 
 
 @pytest.mark.parametrize(("name", "state", "url", "data", "statuses", "changes"), ACTIONS, ids=[a[0] for a in ACTIONS])

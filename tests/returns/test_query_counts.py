@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from returns import rules, services
+from returns import policy, services
 from tests import factories
 from tests.returns.conftest import NOV, OCT
 
@@ -36,7 +36,7 @@ def make(count, officer, service_area, start, submit=False):
         factories.ReturnFactory(indicator=ind, period=date(2021, 3, 1), value=D("70"), state="returned")
         ret = factories.ReturnFactory(indicator=ind, period=NOV, value=D("91"), commentary="c")
         if submit:
-            rules.forget_cached_access(officer)
+            policy.forget_cached_access(officer)
             services.return_submit(returns=[ret], by=officer)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.scoring import Point
-from returns import rules
+from returns import policy
 from returns.models import Return, ReturnEvent, State
 from tests import factories
 from tests.returns.conftest import NOV, entry
@@ -112,7 +112,13 @@ def test_whole_cycle_through_http(client, indicator, officer, director):
     history = client.get(reverse("returns:history", args=[ret.pk]))
     assert history.status_code == 200
     assert b"October&#x27;s denominator looks low" in history.content and b"Late cases" in history.content
-    assert len(history.context["versions"]) == ret.history.count() == 10
+    entries = history.context["entries"]
+    assert len(entries) == ret.history.count() == 10
+    # One trail: each version carries the one action recorded with it, newest first.
+    assert [a.name for e in entries for a in e.actions] == [
+        e.get_kind_display() for e in ret.events.order_by("-at", "-pk")
+    ]
+    assert all(len(e.actions) == 1 for e in entries)
 
 
 def test_entry_errors_are_listed_and_linked_to_fields(client, indicator, officer):
@@ -494,7 +500,7 @@ def test_director_sees_the_warnings_the_officer_confirmed(client, indicator, off
 def _save(indicator, officer, entry, version):
     from returns import services
 
-    rules.forget_cached_access(officer)
+    policy.forget_cached_access(officer)
     saved = services.return_save_draft(indicator=indicator, period=NOV, entry=entry, version=version, by=officer)
     return saved.ret
 

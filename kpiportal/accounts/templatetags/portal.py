@@ -1,5 +1,8 @@
-"""Site-wide template helpers: navigation by role."""
+"""Site-wide template helpers: navigation by the same rules as the pages it links to."""
 
+from functools import partial
+
+import rules
 from django import template
 from django.urls import NoReverseMatch, reverse
 
@@ -8,32 +11,31 @@ from kpiportal.accounts import roles
 
 register = template.Library()
 
-EVERYONE = frozenset(roles.ALL_ROLES)
-STAFF = frozenset({roles.PERFORMANCE_TEAM, roles.DIRECTOR, roles.RESPONSIBLE_OFFICER})
-
-# (text, URL name, roles that see it). Entries whose page is not installed are left out.
+# (text, URL name, the rule that opens the page). Each page's view asks the same rule, so the menu never
+# hides a page the user may open nor shows one they may not. The apps' rules are asked by the name they
+# register with django-rules, so this module needs no import of the apps. Entries whose page is not
+# installed are left out.
 NAVIGATION = (
-    ("Scorecard", "indicators:board", EVERYONE),
-    ("Dashboard", "indicators:dashboard", EVERYONE),
-    ("Benchmarks", "indicators:benchmark_scorecard", EVERYONE),
-    ("Exceptions", "indicators:exceptions", EVERYONE),
-    ("Indicators", "indicators:catalogue", EVERYONE),
-    ("My returns", "returns:mine", frozenset({roles.RESPONSIBLE_OFFICER, roles.PERFORMANCE_TEAM})),
-    ("To review", "returns:review", frozenset({roles.DIRECTOR, roles.PERFORMANCE_TEAM})),
-    ("Completeness", "returns:completeness", frozenset({roles.DIRECTOR, roles.PERFORMANCE_TEAM})),
-    ("Comparators", "benchmarks:index", frozenset({roles.PERFORMANCE_TEAM})),
-    ("Imports", "indicators:imports", frozenset({roles.PERFORMANCE_TEAM})),
-    ("Alerts", "alerts:mine", EVERYONE),
-    ("Admin", "admin:index", frozenset({roles.PERFORMANCE_TEAM})),
+    ("Scorecard", "indicators:board", roles.has_a_role),
+    ("Dashboard", "indicators:dashboard", roles.has_a_role),
+    ("Benchmarks", "indicators:benchmark_scorecard", roles.has_a_role),
+    ("Exceptions", "indicators:exceptions", roles.has_a_role),
+    ("Indicators", "indicators:catalogue", roles.has_a_role),
+    ("My returns", "returns:mine", partial(rules.test_rule, "returns.use_my_returns")),
+    ("To review", "returns:review", partial(rules.test_rule, "returns.use_review")),
+    ("Completeness", "returns:completeness", partial(rules.test_rule, "returns.use_completeness")),
+    ("Comparators", "benchmarks:index", partial(rules.test_rule, "benchmarks.manage_comparators")),
+    ("Imports", "indicators:imports", lambda user: user.has_perm("indicators.import_data")),
+    ("Alerts", "alerts:mine", roles.has_a_role),
+    ("Admin", "admin:index", roles.is_performance_team),
 )
 
 
 @register.filter
 def nav_items(request):
-    user_roles = roles.roles_of(request.user)
     items = []
-    for text, url_name, allowed in NAVIGATION:
-        if not user_roles & allowed:
+    for text, url_name, opens_page in NAVIGATION:
+        if not opens_page(request.user):
             continue
         try:
             href = reverse(url_name)
