@@ -7,7 +7,7 @@ from django import forms
 from benchmarks import imports
 from benchmarks.models import ComparatorSource
 from indicators import periods
-from indicators.imports import cells
+from indicators.catalogue import cells
 from indicators.models import Indicator
 from kpiportal.forms import GovukFormMixin
 

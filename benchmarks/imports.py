@@ -1,9 +1,10 @@
 """Comparator imports (PRODUCT §5, §8): one of the portal's imports (`kpiportal.imports.KINDS`).
 
 Two steps like every import: `parse_comparators` (pure: a table and plain
-lookups in, clean rows and errors out) and `comparators_import`, which plans
-what would be created, updated or left alone and — when committing and no row
-is bad — writes it in one transaction (`services.comparator_values_write`).
+lookups in, clean rows and errors out) and `plan` (what would be created,
+updated or left alone). The service `benchmarks.services.comparators_import`
+runs both and — when committing and no row is bad — writes the plan in one
+transaction (`services.comparator_values_write`).
 
 The long form has a header row and these columns, in any order:
 
@@ -11,7 +12,7 @@ The long form has a header row and these columns, in any order:
 
 - `period` is a financial year (`2019/20`) or a quarter (`2020/21 Q3`),
   read by `indicators.periods.parse_year_or_quarter`; a bare `2019` is refused.
-- `value` is read by `indicators.imports.cells` like every imported figure: `48.2`,
+- `value` is read by `indicators.catalogue.cells` like every imported figure: `48.2`,
   `2,676`, `23%` (the `%` is stripped); `n/a`, `NA`, `-`, `..` or blank
   mean "no value" (stored as no value, with the note).
 - The unit of a comparator value is known, in this order, from the optional
@@ -20,7 +21,7 @@ The long form has a header row and these columns, in any order:
   indicator's own unit. A value whose known unit is not the indicator's is
   refused ("a count cannot be compared with a rate per 10,000"); so is a value
   impossible in the unit (a percentage over 100, a negative figure), by the
-  unit rules of `returns.validation`.
+  unit ranges of `indicators.units`.
 - `comparator` names a source by its name or short name (`Statistical
   neighbours` or `SN`), case and spacing ignored. An unknown name is an error
   unless the import is asked to create new sources (the upload's confirm
@@ -40,14 +41,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
-
-from indicators import periods
-from indicators.imports import cells
+from benchmarks.models import ComparatorSource, ComparatorValue
+from indicators import periods, units
+from indicators.catalogue import cells
+from indicators.models import Indicator
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
 from kpiportal.sheets import reader
 from kpiportal.sheets.reader import Column, RowError, number_text
-from returns import validation
 
 AVERAGE = "average"
 REGION = "region"
@@ -192,7 +192,7 @@ class Parsed:
 
 
 def read_value(text: str) -> tuple[Decimal | None, bool]:
-    """(value, written as a percentage) from a cell, by `indicators.imports.cells`; CellError with the reason."""
+    """(value, written as a percentage) from a cell, by `indicators.catalogue.cells`; CellError with the reason."""
     value, _not_available = cells.parse_figure(text)
     return value, value is not None and cells.has_percent_sign(text)
 
@@ -201,16 +201,17 @@ def unit_problems(indicator: IndicatorRef, value: Decimal | None, stated_unit: s
     """Why a comparator value cannot stand beside this indicator: another unit, or impossible in its unit."""
     if stated_unit is not None and stated_unit != indicator.unit:
         return [
-            f"{validation.UNIT_WORDS.get(stated_unit, stated_unit)} cannot be compared with {indicator.code}, "
-            f"which is {validation.UNIT_WORDS.get(indicator.unit, indicator.unit)}"
+            f"{units.noun(stated_unit, stated_unit)} cannot be compared with {indicator.code}, "
+            f"which is {units.noun(indicator.unit, indicator.unit)}"
         ]
     if value is None:
         return []
     # A comparator is often an average of councils: a count's comparator need not be whole (only not negative).
     checked_unit = indicator.unit
-    if indicator.unit == validation.COUNT and value >= 0:
-        checked_unit = "average"
-    return [f"{p.message} for {indicator.code}" for p in validation.validate_value_for_unit(checked_unit, value)]
+    if indicator.unit == units.COUNT and value >= 0:
+        checked_unit = units.AVERAGE
+    problem = units.range_problem(checked_unit, value)
+    return [f"{problem} for {indicator.code}"] if problem else []
 
 
 def parse_comparators(
@@ -302,16 +303,16 @@ def parse_comparators(
                 errors.append(RowError(row.number, heading("unit"), str(exc)))
                 value_ok = False
         if written_as_percent:
-            if stated_unit not in (None, validation.PERCENT):
+            if stated_unit not in (None, units.PERCENT):
                 errors.append(
                     RowError(
                         row.number,
                         heading("value"),
-                        f"'{text['value']}' is a percentage but the unit says {validation.UNIT_WORDS[stated_unit]}",
+                        f"'{text['value']}' is a percentage but the unit says {units.noun(stated_unit)}",
                     )
                 )
                 value_ok = False
-            stated_unit, unit_column = validation.PERCENT, heading("value")
+            stated_unit, unit_column = units.PERCENT, heading("value")
         if indicator is not None and value_ok:
             errors.extend(RowError(row.number, unit_column, m) for m in unit_problems(indicator, value, stated_unit))
 
@@ -371,9 +372,6 @@ def _period_or_error(text: str) -> tuple[str | None, date | None, str]:
 
 def lookups() -> dict:
     """What the parser needs from the database: indicators by code, sources by name and short name."""
-    from benchmarks.models import ComparatorSource
-    from indicators.models import Indicator
-
     indicators = {
         cells.code_key(code): IndicatorRef(pk, code, unit)
         for pk, code, unit in Indicator.objects.values_list("pk", "code", "unit")
@@ -403,8 +401,6 @@ class Plan:
 
 def plan(parsed: Parsed, report: ImportReport) -> Plan:
     """Compare the clean rows with what is held, in one query, and record each change in the report."""
-    from benchmarks.models import ComparatorValue
-
     result = Plan(new_sources=parsed.new_sources)
     for new in parsed.new_sources:
         report.add(CREATED, "comparator", new.name, new.kind_label, new.first_row)
@@ -439,30 +435,3 @@ def _same(stored: Decimal | None, new: Decimal | None) -> bool:
     if stored is None or new is None:
         return stored is None and new is None
     return stored == new
-
-
-def comparators_import(table: reader.Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
-    """Import comparator values in the long form; all or nothing (the rules are in the module docstring)."""
-    from benchmarks import services
-    from indicators.imports.catalogue import check_can_import
-
-    check_can_import(by)
-    report = ImportReport("comparators", layout="comparators")
-    parsed = parse_comparators(table, create_sources=create_sources, **lookups())
-    report.errors.extend(parsed.errors)
-    if report.errors:
-        return report
-    if parsed.new_sources:
-        report.notes.append(
-            "New comparators will be added: "
-            + ", ".join(f"{s.name} ({s.kind_label})" for s in parsed.new_sources)
-            + ". Check their kinds before you confirm; you can change them later under Comparators."
-        )
-    if not commit:
-        plan(parsed, report)
-        return report
-    with transaction.atomic():
-        # Planned inside the writing transaction, so what is compared is what is updated.
-        services.comparator_values_write(plan(parsed, report), by=by)
-    report.written = True
-    return report

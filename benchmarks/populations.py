@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from benchmarks.models import Population
-from indicators.imports import cells
-from indicators.imports.catalogue import Catalogue, check_can_import, save_with_history
+from indicators.catalogue import cells
+from indicators.catalogue.lookup import Catalogue, check_can_import, save_with_history
 from indicators.models import Team
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
 from kpiportal.sheets import reader

@@ -10,7 +10,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators import periods, scoring
+from indicators import periods, scoring, units
 
 
 class Polarity(models.TextChoices):
@@ -20,11 +20,13 @@ class Polarity(models.TextChoices):
 
 
 class Unit(models.TextChoices):
-    PERCENT = "percent", "Percentage"
-    RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
-    COUNT = "count", "Count"
-    AVERAGE = "average", "Average"
-    DAYS = "days", "Days"
+    """The units vocabulary (`indicators.units`) as the catalogue's choices."""
+
+    PERCENT = units.PERCENT, units.BY_NAME[units.PERCENT].label
+    RATE_PER_10K = units.RATE_PER_10K, units.BY_NAME[units.RATE_PER_10K].label
+    COUNT = units.COUNT, units.BY_NAME[units.COUNT].label
+    AVERAGE = units.AVERAGE, units.BY_NAME[units.AVERAGE].label
+    DAYS = units.DAYS, units.BY_NAME[units.DAYS].label
 
 
 class Frequency(models.TextChoices):

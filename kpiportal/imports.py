@@ -18,6 +18,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kpiportal.accounts.models import User
 from kpiportal.sheets import reader
 from kpiportal.sheets.reader import RowError
 
@@ -155,7 +156,7 @@ KINDS: dict[str, ImportKind] = {
         ImportKind(
             "figures",
             "Figures (history)",
-            "returns.importing.figures_import",
+            "indicators.imports.figures.figures_import",
             "indicator_code, period (2022-11 or Nov-22), value, numerator, denominator, team (blank = whole "
             "authority), commentary",
             "Or a scorecard in the wide layout: one row per indicator and one column per month (Apr-19, "
@@ -171,7 +172,7 @@ KINDS: dict[str, ImportKind] = {
         ImportKind(
             "comparators",
             "Comparator values",
-            "benchmarks.imports.comparators_import",
+            "benchmarks.services.comparators_import",
             "indicator_code, comparator (name or short name), period (2019/20, or 2020/21 Q3 for a quarter), "
             "value, note; optional unit (%, rate per 10,000, count…) and kind (for new comparators)",
             "Values with % have it stripped; n/a means no value. Loading the same file again updates what "
@@ -220,8 +221,6 @@ class ImportCommand(BaseCommand):
             parser.add_argument(option.flag, action="store_true", dest=option.name, help=option.hint)
 
     def handle(self, *args, **options):
-        from kpiportal.accounts.models import User
-
         by = None
         if options["user"]:
             by = User.objects.filter(username=options["user"]).first()

@@ -35,7 +35,7 @@ from datetime import date
 from decimal import Decimal
 
 from indicators import periods
-from indicators.imports import cells
+from indicators.catalogue import cells
 from kpiportal.sheets import reader
 from kpiportal.sheets.reader import Row, RowError, normalise_header
 

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from benchmarks import imports
+from benchmarks import imports, services
 from benchmarks.models import ComparatorSource, ComparatorValue
 from kpiportal.imports import ImportRefused, run_file
 from kpiportal.sheets import reader
@@ -41,7 +41,7 @@ def parse(rows, *, create_sources=False, xlsx=False, formats=None):
 
 
 def load(rows, by, *, create_sources=False, commit=True):
-    return imports.comparators_import(table(rows), by=by, commit=commit, create_sources=create_sources)
+    return services.comparators_import(table(rows), by=by, commit=commit, create_sources=create_sources)
 
 
 def counts(report):

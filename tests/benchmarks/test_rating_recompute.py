@@ -132,7 +132,7 @@ def test_latest_available_when_the_comparator_year_lags_the_period(
         ["CP 9", "SN", "2020/21 Q1", "85", "published early"],
         ["CP 9", "ENG", "2019/20", "n/a", "suppressed"],
     ]
-    from benchmarks.imports import comparators_import
+    from benchmarks.services import comparators_import
     from kpiportal.sheets import reader
 
     table = reader.Table(tuple(reader.Row(n, tuple(r)) for n, r in enumerate(rows, start=1)), reader.CSV)

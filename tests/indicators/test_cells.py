@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.imports import cells
+from indicators.catalogue import cells
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.models import Population
+from indicators.imports.figures import figures_import
 from indicators.models import Indicator
 from kpiportal import imports
 from kpiportal.sheets import reader
-from returns.importing import figures_import
+from returns.imports import history, long_form
 from returns.models import Return, ReturnEvent, State, TeamFigure
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
@@ -89,16 +90,14 @@ def test_a_return_in_the_workflow_is_not_overwritten(performance_user, indicator
 
 def _meanwhile(monkeypatch, act):
     """Run `act` after the file is checked and before it is written (an officer or director at work)."""
-    from returns import importing
-
-    original = importing.plan_figures
+    original = long_form.plan_figures
 
     def plan_then_act(*args, **kwargs):
         plan = original(*args, **kwargs)
         act()
         return plan
 
-    monkeypatch.setattr(importing, "plan_figures", plan_then_act)
+    monkeypatch.setattr(long_form, "plan_figures", plan_then_act)
 
 
 def test_a_return_reopened_while_the_file_is_checked_is_not_overwritten(
@@ -301,10 +300,8 @@ def test_a_return_started_in_the_same_instant_as_the_write_is_reported_not_raise
     monkeypatch, performance_user, indicator
 ):
     """The check under lock cannot see a row inserted after it: the unique (indicator, period) catches that one."""
-    from returns import importing
-
     nov = date(2020, 11, 1)
-    monkeypatch.setattr(importing, "_lock_planned_returns", lambda plan: None)
+    monkeypatch.setattr(history, "_lock_planned_returns", lambda plan: None)
     _meanwhile(
         monkeypatch, lambda: factories.ReturnFactory(indicator=indicator, period=nov, value=D("51"), state=State.DRAFT)
     )

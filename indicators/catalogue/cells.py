@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from indicators import scoring
+from indicators import scoring, units
 
 
 class CellError(ValueError):
@@ -147,31 +147,11 @@ def parse_polarity(text: str) -> str:
     return _lookup(text, _POLARITY, "a polarity", "higher, lower or neutral (or BIB / SIB)")
 
 
-_UNITS = {}
-for _words, _unit in (
-    (("percent", "percentage", "%", "pct", "per cent", "proportion"), "percent"),
-    (
-        (
-            "rate_per_10k",
-            "rate per 10,000",
-            "rate per 10000",
-            "per 10,000",
-            "per 10k",
-            "rate per 10k",
-            "rate",
-        ),
-        "rate_per_10k",
-    ),
-    (("count", "number", "no.", "no", "n", "total", "cases"), "count"),
-    (("average", "avg", "mean"), "average"),
-    (("days", "day", "number of days"), "days"),
-):
-    for _word in _words:
-        _UNITS[_key(_word)] = _unit
+_UNITS = {_key(word): unit.name for unit in units.UNITS for word in (unit.name, *unit.cell_words)}
 
 
 def parse_unit(text: str) -> str:
-    return _lookup(text, _UNITS, "a unit", "percent, rate_per_10k, count, average or days")
+    return _lookup(text, _UNITS, "a unit", ", ".join(units.NAMES[:-1]) + f" or {units.NAMES[-1]}")
 
 
 def _choices(pairs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
@@ -264,7 +244,7 @@ def parse_tolerance(text: str, *, unit: str) -> tuple[Decimal | None, str | None
         return parse_number(match.group(1)), scoring.ABSOLUTE
     value = parse_number(raw)
     if has_percent_sign(raw):
-        return value, scoring.ABSOLUTE if unit == scoring.PERCENT else scoring.RELATIVE
+        return value, scoring.ABSOLUTE if units.is_percentage(unit) else scoring.RELATIVE
     return value, None
 
 
@@ -306,14 +286,14 @@ def infer_unit(title: str, value_texts: Sequence[str]) -> str:
     lowered = title.casefold()
     filled = [t for t in value_texts if t.strip() and not is_not_available(t)]
     if "per 10,000" in lowered or "per 10000" in lowered or "per 10k" in lowered:
-        return "rate_per_10k"
+        return units.RATE_PER_10K
     if (filled and all(has_percent_sign(t) for t in filled)) or re.match(r"^(%|percentage|proportion)", lowered):
-        return "percent"
+        return units.PERCENT
     if "days" in lowered or "time between" in lowered:
-        return "days"
+        return units.DAYS
     if "average" in lowered or any("." in t for t in filled):
-        return "average"
-    return "count"
+        return units.AVERAGE
+    return units.COUNT
 
 
 def aggregation_from_year_to_date(months: Sequence[Decimal | None], year_to_date: Decimal | None) -> str | None:
