@@ -13,7 +13,7 @@ from benchmarks import imports, services
 from benchmarks.models import ComparatorSource
 from indicators.catalogue.lookup import Catalogue
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import CSV, Row, Table
 
 # Column prefix in the seed → (source name, short name, kind, order).
 SEED_SOURCES = {
@@ -61,5 +61,5 @@ def load_seed_comparators(sheet, *, by) -> ImportReport:
     """Load the benchmarking columns of the benchmark seed (already imported into the catalogue)."""
     ensure_seed_sources(by=by)
     rows = comparator_rows(sheet, Catalogue.load())
-    table = reader.Table(tuple(reader.Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), reader.CSV)
+    table = Table(tuple(Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), CSV)
     return services.comparators_import(table, by=by, commit=True)

@@ -46,8 +46,8 @@ from indicators import periods, units
 from indicators.catalogue import cells
 from indicators.models import Indicator
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Column, RowError, number_text
+from kpiportal.sheets.columns import Column, map_columns
+from kpiportal.sheets.table import RowError, Table, number_text
 
 AVERAGE = "average"
 REGION = "region"
@@ -215,7 +215,7 @@ def unit_problems(indicator: IndicatorRef, value: Decimal | None, stated_unit: s
 
 
 def parse_comparators(
-    table: reader.Table,
+    table: Table,
     *,
     indicators: Mapping[str, IndicatorRef],
     sources: Mapping[str, SourceRef],
@@ -228,7 +228,7 @@ def parse_comparators(
     """
     result = Parsed()
     header, data = table.rows[0], table.rows[1:]
-    columns = reader.map_columns(header, COLUMNS, data_rows=data)
+    columns = map_columns(header, COLUMNS, data_rows=data)
     if columns.errors:
         result.errors.extend(columns.errors)
         return result

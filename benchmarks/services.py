@@ -22,7 +22,7 @@ from indicators.models import Indicator, PortalSettings
 from indicators.scorecard.engine import request_recompute
 from kpiportal import bulk
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import Table
 
 
 class ComparatorError(Exception):
@@ -260,7 +260,7 @@ def rating_comparator_set(
 # --- The comparator import --------------------------------------------------------------------------
 
 
-def comparators_import(table: reader.Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
+def comparators_import(table: Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
     """Import comparator values in the long form; all or nothing (the rules are in `benchmarks.imports`)."""
     check_can_import(by)
     report = ImportReport("comparators", layout="comparators")

@@ -34,6 +34,7 @@ from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
+from kpiportal.sheets.table import XLSX, MissingSheet, TableError, column_letter
 from returns import display, figures, selectors, services, validation
 from returns.models import Return, TeamFigure
 
@@ -85,7 +86,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _column_letter(key: str) -> str:
-    return reader.column_letter(KEYS.index(key))
+    return column_letter(KEYS.index(key))
 
 
 def template_indicators(user, period: date) -> list[Indicator]:
@@ -257,11 +258,11 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
     )
     try:
         table = reader.read_bytes(data, sheet=MARKER_SHEET)
-    except reader.MissingSheet:
+    except MissingSheet:
         raise not_a_template from None
-    except reader.TableError as error:  # too large, built to expand, damaged, encrypted: say which
+    except TableError as error:  # too large, built to expand, damaged, encrypted: say which
         raise TemplateRefused(str(error)) from None
-    if table.format != reader.XLSX:
+    if table.format != XLSX:
         raise not_a_template
     token = table.rows[0][0] if table.rows else ""
     try:
@@ -308,7 +309,7 @@ def read_template(data: bytes, *, user, period: date) -> list[tuple[RowReport, d
     expected = _marker(data, user=user, period=period)
     try:
         table = reader.read_bytes(data, sheet=SHEET)
-    except reader.TableError as error:
+    except TableError as error:
         raise TemplateRefused(str(error)) from None
     by_number = {row.number: row for row in table.rows}
     header = by_number.get(HEADER_ROW)
@@ -371,7 +372,7 @@ def upload_template(*, user, period: date, upload) -> UploadReport:
     """Read a filled template and save its rows as drafts, all or nothing; the report names every row."""
     try:
         reader.check_size(upload.size)
-    except reader.TableError as error:
+    except TableError as error:
         raise TemplateRefused(str(error)) from None
     upload.seek(0)
     data = upload.read()

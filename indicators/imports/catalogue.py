@@ -45,8 +45,8 @@ from indicators.models import Indicator
 from indicators.scorecard import engine
 from kpiportal.accounts.models import User
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Column
+from kpiportal.sheets.columns import Column, map_columns
+from kpiportal.sheets.table import Table
 
 INDICATOR_COLUMNS = (
     Column("code", ("indicator_code", "indicator number", "indicator no", "ref", "kpi"), required=True),
@@ -114,10 +114,10 @@ class IndicatorRow:
     deputies: list[User] | None = None
 
 
-def parse_indicator_rows(table: reader.Table, catalogue: Catalogue, report: ImportReport) -> list[IndicatorRow]:
+def parse_indicator_rows(table: Table, catalogue: Catalogue, report: ImportReport) -> list[IndicatorRow]:
     """Each data row as the values it gives; problems go to `report` with their row and column."""
     header, data = table.rows[0], table.rows[1:]
-    mapping = reader.map_columns(header, INDICATOR_COLUMNS, data_rows=data)
+    mapping = map_columns(header, INDICATOR_COLUMNS, data_rows=data)
     report.errors.extend(mapping.errors)
     if mapping.errors:
         return []
@@ -277,7 +277,7 @@ def plan_indicator_rows(rows: list[IndicatorRow], catalogue: Catalogue, report: 
     return plans
 
 
-def indicators_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
+def indicators_import(table: Table, *, by, commit: bool) -> ImportReport:
     """Create or update indicators and their targets by financial year; all or nothing."""
     check_can_import(by)
     report = ImportReport("indicators", layout="indicators")

@@ -26,7 +26,7 @@ from indicators.imports.plans import (
 from indicators.models import Indicator
 from indicators.scorecard import engine
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
 from returns.imports.long_form import long_form_import
 from returns.imports.plan import plan_figures
@@ -35,7 +35,7 @@ from returns.imports.rows import FigureRow, is_long_form
 UNASSIGNED = "Unassigned"
 
 
-def figures_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
+def figures_import(table: Table, *, by, commit: bool) -> ImportReport:
     """Import figures as approved history: the long form, or a scorecard in the wide layout (recognised)."""
     check_can_import(by)
     if not is_long_form(table) and wide.looks_wide(table):
@@ -43,7 +43,7 @@ def figures_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
     return long_form_import(table, by=by, commit=commit)
 
 
-def wide_import(table: reader.Table, *, by, commit: bool, sheet=None) -> ImportReport:
+def wide_import(table: Table, *, by, commit: bool, sheet=None) -> ImportReport:
     """Import a scorecard in the wide layout: the catalogue columns it has, then its figures as approved history.
 
     Indicators are found by code (whatever the spacing) or, when the file has

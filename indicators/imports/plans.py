@@ -16,7 +16,7 @@ from indicators.catalogue.lookup import Catalogue, save_with_history
 from indicators.models import Indicator, Target
 from kpiportal.accounts.models import User
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import number_text
 
 CATALOGUE_FIELDS = (
     "title",
@@ -71,7 +71,7 @@ def _shown(value) -> str:
     if value is None or value == "":
         return "blank"
     if isinstance(value, Decimal):
-        return reader.number_text(value)
+        return number_text(value)
     return str(value)
 
 

@@ -25,7 +25,7 @@ Reads scorecards as councils keep them — the seed files are the test:
   annual returns — are kept on each row (`extras`) and listed in
   `extra_columns`, so nothing is dropped silently.
 
-Pure: a `reader.Table` in, a `WideSheet` out; no database.
+Pure: a `Table` in, a `WideSheet` out; no database.
 """
 
 import re
@@ -36,8 +36,8 @@ from decimal import Decimal
 
 from indicators import periods
 from indicators.catalogue import cells
-from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Row, RowError, normalise_header
+from kpiportal.sheets.columns import normalise_header
+from kpiportal.sheets.table import Row, RowError, Table, column_letter
 
 CODE = "code"
 TITLE = "title"
@@ -255,7 +255,7 @@ def is_header(row: Row) -> bool:
     return (CODE in kinds or TITLE in kinds) and len(kinds) >= 2
 
 
-def looks_wide(table: reader.Table) -> bool:
+def looks_wide(table: Table) -> bool:
     """Whether the table has a header row of the wide layout (one with month or catalogue columns)."""
     return any(is_header(row) for row in table.rows[:200])
 
@@ -270,7 +270,7 @@ class _Block:
     rows: list[Row]
 
 
-def parse(table: reader.Table) -> WideSheet:
+def parse(table: Table) -> WideSheet:
     """Read every indicator row of a wide scorecard; problems are collected with their row and column."""
     sheet = WideSheet()
     blocks, preamble = _blocks(table)
@@ -319,7 +319,7 @@ def parse(table: reader.Table) -> WideSheet:
     return sheet
 
 
-def _blocks(table: reader.Table) -> tuple[list[_Block], list[Row]]:
+def _blocks(table: Table) -> tuple[list[_Block], list[Row]]:
     rows = list(table.rows)
     header_indexes = [i for i, row in enumerate(rows) if is_header(row)]
     blocks = []
@@ -457,8 +457,8 @@ def _realign(labels: dict[int, Label], rows: list[Row], sheet: WideSheet, block:
                 assigned[d] = label
                 sheet.notes.append(
                     f"The heading '{label.text}' (row {block.header.number}) is over column "
-                    f"{reader.column_letter(c)} but its values are in column {reader.column_letter(d)}: "
-                    f"read from {reader.column_letter(d)}"
+                    f"{column_letter(c)} but its values are in column {column_letter(d)}: "
+                    f"read from {column_letter(d)}"
                 )
                 break
         else:
@@ -490,7 +490,7 @@ def _close_gaps(labels: dict[int, Label], rows: list[Row], sheet: WideSheet, blo
         names = ", ".join(f"'{labels[c - 1].text}'" for c in run)
         sheet.notes.append(
             f"The headings {names} (row {block.header.number}) are one column to the right of their values: "
-            f"read from column {reader.column_letter(gap)} onwards"
+            f"read from column {column_letter(gap)} onwards"
         )
     return dict(sorted(labels.items()))
 

@@ -7,19 +7,19 @@ from decimal import Decimal
 from indicators import periods, scoring
 from indicators.models import Indicator
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import number_text
 from returns.models import Return, TeamFigure
 
 
 def number_shown(value) -> str:
     """A figure in the report: 'blank' when there is none."""
-    return "blank" if value is None else reader.number_text(value)
+    return "blank" if value is None else number_text(value)
 
 
 def value_shown(value) -> str:
     """Any stored value in the report (numbers as written in a sheet; 'blank' for none or empty)."""
     if isinstance(value, Decimal):
-        return reader.number_text(value)
+        return number_text(value)
     if value in (None, ""):
         return "blank"
     return str(value)

@@ -12,7 +12,7 @@ from django.db import transaction
 from indicators.catalogue.lookup import Catalogue, check_can_import
 from indicators.scorecard import engine
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
 from returns.imports.plan import plan_figures
 from returns.imports.rows import parse_figure_rows
@@ -20,7 +20,7 @@ from returns.imports.rows import parse_figure_rows
 COMMENT = "Imported from a figures file"
 
 
-def long_form_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
+def long_form_import(table: Table, *, by, commit: bool) -> ImportReport:
     """Import a figures file in the long form as approved history; all or nothing."""
     check_can_import(by)
     report = ImportReport("figures", layout="figures")

@@ -17,8 +17,8 @@ from indicators.catalogue import cells
 from indicators.catalogue.lookup import Catalogue
 from indicators.models import Indicator, Team
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Column
+from kpiportal.sheets.columns import Column, map_columns
+from kpiportal.sheets.table import Table
 
 NOT_AVAILABLE_REASON = "Not available in the imported file"
 
@@ -54,15 +54,15 @@ class FigureRow:
         return self.columns.get(name, self.column or name)
 
 
-def is_long_form(table: reader.Table) -> bool:
+def is_long_form(table: Table) -> bool:
     """A figures file in the long form names a period column (the wide layout has one column per month)."""
-    return reader.map_columns(table.rows[0], FIGURE_COLUMNS).has("period")
+    return map_columns(table.rows[0], FIGURE_COLUMNS).has("period")
 
 
-def parse_figure_rows(table: reader.Table, catalogue: Catalogue, report: ImportReport) -> list[FigureRow]:
+def parse_figure_rows(table: Table, catalogue: Catalogue, report: ImportReport) -> list[FigureRow]:
     """The rows with no problem; every problem goes on the report with its row and column."""
     header, data = table.rows[0], table.rows[1:]
-    mapping = reader.map_columns(header, FIGURE_COLUMNS, data_rows=data)
+    mapping = map_columns(header, FIGURE_COLUMNS, data_rows=data)
     report.errors.extend(mapping.errors)
     if mapping.errors:
         return []
