@@ -14,7 +14,7 @@ from django.db import transaction
 from indicators import scoring
 from indicators.catalogue import cells
 from indicators.catalogue.lookup import Catalogue, check_can_import
-from indicators.imports import wide
+from indicators.imports import wide, wide_headings
 from indicators.imports.plans import (
     NO_TARGET,
     IndicatorPlan,
@@ -38,7 +38,7 @@ UNASSIGNED = "Unassigned"
 def figures_import(table: Table, *, by, commit: bool) -> ImportReport:
     """Import figures as approved history: the long form, or a scorecard in the wide layout (recognised)."""
     check_can_import(by)
-    if not is_long_form(table) and wide.looks_wide(table):
+    if not is_long_form(table) and wide_headings.looks_wide(table):
         return wide_import(table, by=by, commit=commit)
     return long_form_import(table, by=by, commit=commit)
 
