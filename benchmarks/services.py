@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from benchmarks import imports, rules
+from benchmarks import import_plan, import_rows, imports, rules
 from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
 from indicators.catalogue.lookup import check_can_import
 from indicators.models import Indicator, PortalSettings
@@ -166,7 +166,7 @@ def comparator_value_delete(*, comparator_value: ComparatorValue, by) -> None:
 # --- Imports -------------------------------------------------------------------------------------------
 
 
-def comparator_values_write(plan: "imports.Plan", *, by) -> None:
+def comparator_values_write(plan: import_plan.Plan, *, by) -> None:
     """Write a checked comparator import (`comparators_import` below) in one transaction.
 
     Creates the new sources the user agreed to, inserts new values and updates
@@ -264,7 +264,7 @@ def comparators_import(table: Table, *, by, commit: bool, create_sources: bool =
     """Import comparator values in the long form; all or nothing (the rules are in `benchmarks.imports`)."""
     check_can_import(by)
     report = ImportReport("comparators", layout="comparators")
-    parsed = imports.parse_comparators(table, create_sources=create_sources, **imports.lookups())
+    parsed = import_rows.parse_comparators(table, create_sources=create_sources, **import_plan.lookups())
     report.errors.extend(parsed.errors)
     if report.errors:
         return report
@@ -275,10 +275,10 @@ def comparators_import(table: Table, *, by, commit: bool, create_sources: bool =
             + ". Check their kinds before you confirm; you can change them later under Comparators."
         )
     if not commit:
-        imports.plan(parsed, report)
+        import_plan.plan(parsed, report)
         return report
     with transaction.atomic():
         # Planned inside the writing transaction, so what is compared is what is updated.
-        comparator_values_write(imports.plan(parsed, report), by=by)
+        comparator_values_write(import_plan.plan(parsed, report), by=by)
     report.written = True
     return report

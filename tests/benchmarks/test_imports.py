@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from benchmarks import imports, services
+from benchmarks import import_plan, import_rows, services
 from benchmarks.models import ComparatorSource, ComparatorValue
 from kpiportal.imports import ImportRefused, run_file
 from kpiportal.sheets import reader
@@ -35,8 +35,8 @@ def table(rows, *, xlsx=False, formats=None):
 
 
 def parse(rows, *, create_sources=False, xlsx=False, formats=None):
-    return imports.parse_comparators(
-        table(rows, xlsx=xlsx, formats=formats), create_sources=create_sources, **imports.lookups()
+    return import_rows.parse_comparators(
+        table(rows, xlsx=xlsx, formats=formats), create_sources=create_sources, **import_plan.lookups()
     )
 
 
