@@ -12,7 +12,7 @@ all in one transaction.
 from django.db import transaction
 
 from indicators import scoring
-from indicators.catalogue import cells
+from indicators.catalogue import cells, inference
 from indicators.catalogue.lookup import Catalogue, check_can_import
 from indicators.imports import wide, wide_headings
 from indicators.imports.plans import (
@@ -138,7 +138,7 @@ def _new_wide_indicator(row, catalogue: Catalogue, report: ImportReport) -> Indi
         code=row.code,
         title=title,
         position=catalogue.next_position,
-        unit=row.fields.get("unit") or cells.infer_unit(title, row.value_texts),
+        unit=row.fields.get("unit") or inference.infer_unit(title, row.value_texts),
         decimals=row.decimals,
         aggregation=row.aggregation_hint or scoring.LATEST,
     )

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from indicators import periods
-from indicators.catalogue import cells
+from indicators.catalogue import cells, inference
 from kpiportal.sheets.table import Row, RowError
 
 
@@ -64,7 +64,8 @@ class WideRow:
         for figure in self.figures:
             by_year.setdefault(periods.financial_year_of(figure.period), []).append(figure.value)
         hints = [
-            cells.aggregation_from_year_to_date(by_year.get(year, []), ytd) for year, ytd in self.year_to_date.items()
+            inference.aggregation_from_year_to_date(by_year.get(year, []), ytd)
+            for year, ytd in self.year_to_date.items()
         ]
         hints = [h for h in hints if h]
         if not hints:
