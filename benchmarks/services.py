@@ -18,6 +18,7 @@ from django.utils import timezone
 from benchmarks import imports, rules
 from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
 from indicators.models import Indicator, PortalSettings
+from indicators.recompute_requests import request_recompute
 from kpiportal import bulk
 
 
@@ -37,8 +38,6 @@ def _check_can_manage(by) -> None:
 
 def _recompute_after_commit(indicator_ids: Iterable[int] | None, reason: str) -> None:
     """Ask for the affected scorecard rows (None: all) to be recomputed, once the transaction has committed."""
-    from indicators.scorecard.engine import request_recompute
-
     request_recompute(indicator_ids, reason=reason)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from indicators import recompute_requests
 from kpiportal.accounts import roles
 from kpiportal.accounts.models import User
 from kpiportal.imports import ImportReport
@@ -143,6 +144,4 @@ def _tidy_and_assign(users: list[DemoUser]) -> None:
 
 def _recompute_all() -> None:
     """A full scorecard recompute once the demo data has committed (merged with the imports' own requests)."""
-    from indicators.scorecard import engine
-
-    engine.request_recompute(None, reason="demo data loaded")
+    recompute_requests.request_recompute(None, reason="demo data loaded")

@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
-from indicators import periods, scoring
+from indicators import periods, recompute_requests, scoring
 from indicators.imports import cells
 from indicators.models import Indicator, ServiceArea, Target, Team, Theme
 from kpiportal.accounts.models import User
@@ -304,9 +304,7 @@ def write_plans(catalogue: Catalogue, plans: list[IndicatorPlan], *, by, reason:
 
 def request_recompute(indicator_ids, *, reason: str, from_period=None) -> None:
     """Ask for the scorecards of these indicators to be recomputed once the import has committed (merged)."""
-    from indicators.scorecard import engine
-
-    engine.request_recompute(sorted(set(indicator_ids)), from_period=from_period, reason=reason)
+    recompute_requests.request_recompute(sorted(set(indicator_ids)), from_period=from_period, reason=reason)
 
 
 # --- Long form: indicators and targets ------------------------------------------------------------------

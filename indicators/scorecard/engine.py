@@ -2,7 +2,7 @@
 
 The path of a figure: a return is approved (or reopened, or a target, an
 indicator's scoring fields, the portal settings or a comparator change) →
-`request_recompute(ids)` queues the task `indicators.tasks.recompute_scorecard`
+`indicators.recompute_requests.request_recompute(ids)` queues the task `indicators.tasks.recompute_scorecard`
 once the transaction commits → `recompute(indicator_ids=…, from_period=…)`
 reads the targets in force per financial year, comparators and portal settings
 once, then, a slice of indicators at a time, their approved returns and team
@@ -22,29 +22,28 @@ alerts can be raised atomically with the new scores.
 
 import gc
 import logging
-import threading
 import time
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from itertools import chain, repeat
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
 from benchmarks.comparison import RatingRule
 from benchmarks.selectors import ComparatorHistory, rating_rules
-from indicators import periods, scoring
+from indicators import periods, recompute_requests, scoring
 from indicators.catalogue.selectors import targets_by_indicator_year
-from indicators.models import Indicator, PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
+from indicators.models import Indicator, PortalSettings, ScorecardEntry, ScorecardState
 from kpiportal import bulk
 from returns.models import Return, State, TeamFigure
 
@@ -96,7 +95,6 @@ _FREQUENCY_STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
 _ADVISORY_LOCK_KEY = 4_202_604
 # The `reason` the nightly beat entry gives: that run refreshes cached pages only when an entry changed.
 NIGHTLY_REASON = "nightly"
-RELAY_LIMIT = 10_000  # requests merged into one relayed task
 # Indicators compared per slice: each slice reads its stored entries in one query, scores its series
 # and writes what differs, so the entries held in memory are one slice's (about 40,000), not all of them.
 SLICE = 50
@@ -637,7 +635,7 @@ def recompute(
             # Read before the inputs: a request committed by now had its change committed too, so this run
             # sees it. One written earlier but committed later is not answered here (its `requested_at`
             # is when it was written, not committed): the relay or its own task answers it.
-            answered = list(RecomputeRequest.objects.filter(done_at__isnull=True).values_list("pk", flat=True))
+            answered = recompute_requests.pending_request_ids()
         context = _context(ids)
         figures = _figures(context.indicators, everything=ids is None)
         clock.lap("read inputs")
@@ -712,167 +710,3 @@ class _Clock:
     @property
     def total(self) -> float:
         return self.last - self.started
-
-
-def recompute_all() -> RecomputeResult:
-    """Recompute every entry (the nightly run and `manage.py recompute_scorecard`)."""
-    return recompute()
-
-
-# --- Requesting a recompute ---------------------------------------------------------------------
-#
-# An outbox: each request is a `RecomputeRequest` row written in the transaction of the change
-# that asked for it; the task is queued when that transaction commits and marks the row done;
-# `recompute_relay` on beat queues again whatever is still pending a while later.
-
-_pending = threading.local()
-
-
-@dataclass
-class _Batch:
-    ids: set[int] = field(default_factory=set)
-    everything: bool = False
-    from_period: date | None = None
-    whole_history: bool = False
-    reasons: list[str] = field(default_factory=list)
-    callbacks: list = field(default_factory=list)
-    sent: bool = False
-    request_id: int | None = None
-
-    def add(self, ids: set[int] | None, from_period: date | None, reason: str) -> None:
-        if ids is None:
-            self.everything = True
-        else:
-            self.ids |= ids
-        if from_period is None:
-            self.whole_history = True
-        elif self.from_period is None or from_period < self.from_period:
-            self.from_period = from_period
-        if reason and reason not in self.reasons:
-            self.reasons.append(reason)
-
-    @property
-    def scope(self) -> tuple[set[int] | None, date | None, str]:
-        return (
-            None if self.everything else self.ids,
-            None if self.whole_history else self.from_period,
-            "; ".join(self.reasons),
-        )
-
-    def record(self) -> None:
-        """Write the request (first call) or widen it (later ones), in the caller's transaction."""
-        ids, from_period, reason = self.scope
-        fields = {
-            "indicator_ids": None if ids is None else sorted(ids),
-            "from_period": from_period,
-            "reason": reason[:500],
-        }
-        if self.request_id is None:
-            self.request_id = RecomputeRequest.objects.create(**fields).pk
-        else:
-            RecomputeRequest.objects.filter(pk=self.request_id).update(**fields)
-
-    def send(self) -> None:
-        if self.sent:
-            return
-        self.sent = True
-        if getattr(_pending, "batch", None) is self:
-            _pending.batch = None
-        ids, from_period, reason = self.scope
-        _send(ids, from_period, reason, [self.request_id])
-
-
-def request_recompute(
-    indicator_ids: Iterable[int] | None, *, from_period: date | None = None, reason: str = ""
-) -> None:
-    """Ask for a recompute of these indicators (None: all) from `from_period` on, queued on commit.
-
-    The request is written as a `RecomputeRequest` in the current transaction, so it commits
-    or rolls back with the change. Requests made inside one transaction are merged into one
-    row: the first of their on-commit callbacks queues one task for the union of the
-    indicators from the earliest period, the others find it sent. So an import that touches
-    500 targets queues one recompute, not 500. Outside a transaction the task is queued at
-    once. Tasks run in-process in the local default (no Redis).
-    """
-    ids = None if indicator_ids is None else {int(i) for i in indicator_ids}
-    if ids is not None and not ids:
-        return
-    if from_period is not None:
-        from_period = periods.month_start(from_period)
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        batch = _Batch()
-        batch.add(ids, from_period, reason)
-        batch.record()
-        batch.send()
-        return
-    batch = getattr(_pending, "batch", None)
-    # A batch whose transaction was rolled back has lost its callbacks (and its row): start afresh.
-    if batch is None or batch.sent or not any(entry[1] in batch.callbacks for entry in conn.run_on_commit):
-        batch = _pending.batch = _Batch()
-    batch.add(ids, from_period, reason)
-    batch.record()
-
-    def callback():
-        batch.send()
-
-    batch.callbacks.append(callback)
-    transaction.on_commit(callback)
-
-
-def _send(ids: set[int] | None, from_period: date | None, reason: str, request_ids: list[int]) -> bool:
-    """Queue the task; if the broker cannot be reached, leave the requests to the relay."""
-    from kombu.exceptions import OperationalError as BrokerUnreachable
-
-    from indicators.tasks import recompute_scorecard
-
-    RecomputeRequest.objects.filter(pk__in=request_ids).update(queued_at=timezone.now())
-    try:
-        recompute_scorecard.delay(
-            indicator_ids=None if ids is None else sorted(ids),
-            from_period=from_period.isoformat() if from_period else None,
-            reason=reason,
-            request_ids=request_ids,
-        )
-    except (BrokerUnreachable, OSError):
-        logger.exception("Could not queue the scorecard recompute (%s); the relay will queue it again", reason)
-        return False
-    return True
-
-
-def requests_done(request_ids: Sequence[int] | None) -> int:
-    """Mark these requests done (after their recompute committed)."""
-    return RecomputeRequest.objects.filter(pk__in=list(request_ids or ()), done_at__isnull=True).update(
-        done_at=timezone.now()
-    )
-
-
-def requests_all_done(request_ids: Sequence[int]) -> bool:
-    return not RecomputeRequest.objects.filter(pk__in=list(request_ids), done_at__isnull=True).exists()
-
-
-def recompute_relay(*, now=None) -> dict[str, int]:
-    """Queue once more the recompute requests still pending after a grace period, merged into one task.
-
-    A request is left alone for `SCORECARD_RELAY_GRACE_SECONDS` after it was queued (a busy
-    worker is not a lost task); done requests older than a week are deleted.
-    """
-    from django.conf import settings
-
-    now = now or timezone.now()
-    due = now - timedelta(seconds=settings.SCORECARD_RELAY_GRACE_SECONDS)
-    pending = list(
-        RecomputeRequest.objects.filter(done_at__isnull=True, requested_at__lte=due)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=due))
-        .order_by("pk")
-        .values_list("pk", "indicator_ids", "from_period", "reason")[:RELAY_LIMIT]
-    )
-    cleared, _ = RecomputeRequest.objects.filter(done_at__lt=now - timedelta(days=7)).delete()
-    if not pending:
-        return {"queued": 0, "cleared": cleared}
-    batch = _Batch()  # merged in memory only: the rows exist already
-    for _, ids, from_period, reason in pending:
-        batch.add(None if ids is None else set(ids), from_period, reason)
-    ids, from_period, reason = batch.scope
-    queued = _send(ids, from_period, f"relay: {reason}"[:500], [pk for pk, *_ in pending])
-    return {"queued": len(pending) if queued else 0, "cleared": cleared}

@@ -9,6 +9,7 @@ from django_celery_beat.models import PeriodicTask
 
 from indicators import periods, tasks
 from indicators.models import PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
+from indicators.recompute_requests import request_recompute
 from indicators.scorecard import engine
 from returns.models import State
 from tests import factories
@@ -337,9 +338,9 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     task_prerun.connect(record)
     try:
         with transaction.atomic():
-            engine.request_recompute([cp5.pk], from_period=date(2020, 9, 1), reason="return approved")
-            engine.request_recompute([other.pk], from_period=date(2020, 7, 1), reason="target changed")
-            engine.request_recompute([cp5.pk], from_period=date(2020, 8, 1), reason="return approved")
+            request_recompute([cp5.pk], from_period=date(2020, 9, 1), reason="return approved")
+            request_recompute([other.pk], from_period=date(2020, 7, 1), reason="target changed")
+            request_recompute([cp5.pk], from_period=date(2020, 8, 1), reason="return approved")
             assert started == []  # nothing before the commit
     finally:
         task_prerun.disconnect(record)
@@ -361,14 +362,44 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     assert request.done_at is not None
     assert ScorecardEntry.objects.filter(indicator=other).count() == 1
     with transaction.atomic():
-        engine.request_recompute([cp5.pk], reason="rolled back")
+        request_recompute([cp5.pk], reason="rolled back")
         transaction.set_rollback(True)
     ScorecardEntry.objects.all().delete()
     with transaction.atomic():  # a fresh batch: the rolled-back request is not carried over
-        engine.request_recompute([other.pk], reason="after a rollback")
+        request_recompute([other.pk], reason="after a rollback")
     assert list(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == [other.pk]
     later = RecomputeRequest.objects.filter(pk__gte=request.pk).order_by("pk")
     assert list(later.values_list("reason", flat=True)) == [reason, "after a rollback"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_in_a_rolled_back_savepoint_starts_a_fresh_row_and_still_one_task(cp5):
+    from celery.signals import task_prerun
+    from django.db import transaction
+
+    other = factories.IndicatorFactory(code="CP 13")
+    approve(other, date(2020, 7, 1), 50)
+    started = []
+
+    def record(sender=None, kwargs=None, **extra):
+        started.append(kwargs)
+
+    task_prerun.connect(record)
+    try:
+        with transaction.atomic():
+            with transaction.atomic():
+                request_recompute([cp5.pk], reason="undone")
+                transaction.set_rollback(True)
+            request_recompute([other.pk], from_period=date(2020, 7, 1), reason="kept")
+            request_recompute([other.pk], from_period=date(2020, 8, 1), reason="kept")
+    finally:
+        task_prerun.disconnect(record)
+    assert not RecomputeRequest.objects.filter(reason__contains="undone").exists()
+    request = RecomputeRequest.objects.get(reason="kept")
+    assert started == [
+        {"indicator_ids": [other.pk], "from_period": "2020-07-01", "reason": "kept", "request_ids": [request.pk]}
+    ]
+    assert request.done_at is not None
 
 
 def _lower_the_2020_target(cp5):
