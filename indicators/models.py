@@ -281,7 +281,7 @@ class ScorecardEntryQuerySet(models.QuerySet):
 class ScorecardEntry(models.Model):
     """The scored figure of one indicator for one period (and team, blank = whole authority).
 
-    Written only by the scorecard recompute (`indicators.scorecard.engine`), from approved
+    Written only by the scorecard recompute (`indicators.scorecard.recompute`), from approved
     returns and the scoring rules; pages, exports, feeds and alerts read these rows.
     """
 

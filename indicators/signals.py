@@ -13,7 +13,7 @@ import json
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from indicators.recompute_requests import request_recompute
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import NIGHTLY_REASON
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
 RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
@@ -49,7 +49,7 @@ def ensure_nightly_recompute(sender=None, **kwargs):
             name=NIGHTLY_TASK_NAME,
             task="indicators.tasks.recompute_scorecard",
             crontab=schedule,
-            kwargs=json.dumps({"reason": engine.NIGHTLY_REASON}),
+            kwargs=json.dumps({"reason": NIGHTLY_REASON}),
             description="Recomputes every scorecard entry from approved figures, targets and comparators.",
         )
     if not PeriodicTask.objects.filter(name=RELAY_TASK_NAME).exists():

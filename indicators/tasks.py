@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from indicators import recompute_requests
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import NIGHTLY_REASON, recompute
 
 
 @shared_task(
@@ -28,10 +28,10 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
     """
     if request_ids and recompute_requests.requests_all_done(request_ids):
         return {"skipped": "every request already answered"}
-    result = engine.recompute(
+    result = recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,
-        refresh_pages=reason != engine.NIGHTLY_REASON,
+        refresh_pages=reason != NIGHTLY_REASON,
     )
     recompute_requests.requests_done([*(request_ids or ()), *result.answered_requests])
     return {
