@@ -19,7 +19,7 @@ from benchmarks import import_plan, import_rows, imports, rules
 from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
 from indicators.catalogue.lookup import check_can_import
 from indicators.models import Indicator, PortalSettings
-from indicators.scorecard.engine import request_recompute
+from indicators.recompute_requests import request_recompute
 from kpiportal import bulk
 from kpiportal.imports import ImportReport
 from kpiportal.sheets.table import Table

@@ -10,11 +10,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from benchmarks.demo import load_seed_comparators
+from indicators import recompute_requests
 from indicators.imports import wide
 from indicators.imports.catalogue import indicators_import
 from indicators.imports.figures import UNASSIGNED, wide_import
 from indicators.models import ServiceArea, Theme
-from indicators.scorecard import engine
 from kpiportal.accounts import roles
 from kpiportal.accounts.models import User
 from kpiportal.imports import ImportReport
@@ -142,4 +142,4 @@ def _tidy_and_assign(users: list[DemoUser]) -> None:
 
 def _recompute_all() -> None:
     """A full scorecard recompute once the demo data has committed (merged with the imports' own requests)."""
-    engine.request_recompute(None, reason="demo data loaded")
+    recompute_requests.request_recompute(None, reason="demo data loaded")

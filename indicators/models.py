@@ -283,7 +283,7 @@ class ScorecardEntryQuerySet(models.QuerySet):
 class ScorecardEntry(models.Model):
     """The scored figure of one indicator for one period (and team, blank = whole authority).
 
-    Written only by the scorecard recompute (`indicators.scorecard.engine`), from approved
+    Written only by the scorecard recompute (`indicators.scorecard.recompute`), from approved
     returns and the scoring rules; pages, exports, feeds and alerts read these rows.
     """
 
@@ -386,7 +386,7 @@ class RecomputeRequest(models.Model):
     The task is queued when that transaction commits; a request still not done a while
     later (the broker was down, the task was lost) is queued again by the relay on beat, so a
     crash between commit and publish loses no recompute, and so no alert. See
-    `indicators.scorecard.engine.request_recompute` and `recompute_relay`.
+    `indicators.recompute_requests`.
     """
 
     indicator_ids = models.JSONField(null=True, blank=True, help_text="Blank: every indicator")

@@ -5,35 +5,36 @@ can be edited in the admin or loaded by imports; each change requests a
 recompute of the indicators concerned (merged per transaction, queued on commit).
 Returns request their own recompute in `returns.services` when approved or reopened.
 Bulk writes that bypass model signals (`bulk_create`, `update`) call
-`indicators.scorecard.engine.request_recompute` themselves.
+`indicators.recompute_requests.request_recompute` themselves.
 """
 
 import json
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from indicators.scorecard import engine
+from indicators.recompute_requests import request_recompute
+from indicators.scorecard.recompute import NIGHTLY_REASON
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
 RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
 
 
 def _target_changed(sender, instance, **kwargs):
-    engine.request_recompute([instance.indicator_id], reason="target changed")
+    request_recompute([instance.indicator_id], reason="target changed")
 
 
 def _indicator_saved(sender, instance, created, **kwargs):
     if not created:
-        engine.request_recompute([instance.pk], reason="indicator changed")
+        request_recompute([instance.pk], reason="indicator changed")
 
 
 def _settings_saved(sender, instance, created, **kwargs):
     if not created:  # the first load creates the defaults the scorecard already uses
-        engine.request_recompute(None, reason="portal settings changed")
+        request_recompute(None, reason="portal settings changed")
 
 
 def _comparator_changed(sender, instance, **kwargs):
-    engine.request_recompute([instance.indicator_id], reason="comparator values changed")
+    request_recompute([instance.indicator_id], reason="comparator values changed")
 
 
 def ensure_nightly_recompute(sender=None, **kwargs):
@@ -48,7 +49,7 @@ def ensure_nightly_recompute(sender=None, **kwargs):
             name=NIGHTLY_TASK_NAME,
             task="indicators.tasks.recompute_scorecard",
             crontab=schedule,
-            kwargs=json.dumps({"reason": engine.NIGHTLY_REASON}),
+            kwargs=json.dumps({"reason": NIGHTLY_REASON}),
             description="Recomputes every scorecard entry from approved figures, targets and comparators.",
         )
     if not PeriodicTask.objects.filter(name=RELAY_TASK_NAME).exists():

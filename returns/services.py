@@ -23,7 +23,7 @@ from django_fsm import can_proceed
 
 from indicators import periods
 from indicators.models import Indicator, Status
-from indicators.scorecard import engine
+from indicators.recompute_requests import request_recompute
 from returns import deadlines, figures, selectors, validation
 from returns import rules as return_rules
 from returns.models import Return, ReturnEvent, State, TeamFigure
@@ -146,9 +146,7 @@ def _request_recompute(returns: Iterable[Return], reason: str) -> None:
     persistent red depend on it.
     """
     returns = list(returns)
-    engine.request_recompute(
-        {r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason
-    )
+    request_recompute({r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason)
 
 
 def _lock(ids: Iterable[int]) -> list[Return]:

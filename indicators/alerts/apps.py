@@ -15,7 +15,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self):
         from indicators.alerts import checks, schedules, services  # noqa: F401 - checks registers the system checks
-        from indicators.scorecard.engine import scorecard_changed
+        from indicators.scorecard.recompute import scorecard_changed
 
         # The periodic tasks live in django-celery-beat's tables, which exist only after migrate.
         post_migrate.connect(schedules.ensure_schedules, sender=self, dispatch_uid="alerts.ensure_schedules")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from indicators import periods
+from indicators import periods, recompute_requests
 from indicators.catalogue import cells
 from indicators.catalogue.lookup import Catalogue, check_can_import
 from indicators.imports.plans import (
@@ -42,7 +42,6 @@ from indicators.imports.plans import (
     write_plans,
 )
 from indicators.models import Indicator
-from indicators.scorecard import engine
 from kpiportal.accounts.models import User
 from kpiportal.imports import ImportReport
 from kpiportal.sheets.columns import Column, map_columns
@@ -290,6 +289,6 @@ def indicators_import(table: Table, *, by, commit: bool) -> ImportReport:
     if commit:
         with transaction.atomic():
             changed = write_plans(catalogue, plans, by=by, reason="Imported indicators")
-            engine.request_recompute(sorted({i.pk for i in changed}), reason="indicators imported")
+            recompute_requests.request_recompute(sorted({i.pk for i in changed}), reason="indicators imported")
         report.written = True
     return report

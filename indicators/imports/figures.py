@@ -11,7 +11,7 @@ all in one transaction.
 
 from django.db import transaction
 
-from indicators import scoring
+from indicators import recompute_requests, scoring
 from indicators.catalogue import cells, inference
 from indicators.catalogue.lookup import Catalogue, check_can_import
 from indicators.imports import wide, wide_headings
@@ -24,7 +24,6 @@ from indicators.imports.plans import (
     write_plans,
 )
 from indicators.models import Indicator
-from indicators.scorecard import engine
 from kpiportal.imports import ImportReport
 from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
@@ -77,8 +76,8 @@ def wide_import(table: Table, *, by, commit: bool, sheet=None) -> ImportReport:
             with transaction.atomic():
                 changed = write_plans(catalogue, plans, by=by, reason="Imported from a scorecard")
                 write_approved_history(returns_plan, by=by, comment="Imported from a scorecard")
-                engine.request_recompute(sorted({i.pk for i in changed}), reason="scorecard imported")
-                engine.request_recompute(
+                recompute_requests.request_recompute(sorted({i.pk for i in changed}), reason="scorecard imported")
+                recompute_requests.request_recompute(
                     returns_plan.indicator_ids(), from_period=returns_plan.first_period(), reason="scorecard imported"
                 )
             report.written = True

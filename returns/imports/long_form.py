@@ -9,8 +9,8 @@ plans and writes its figures with the same steps.
 
 from django.db import transaction
 
+from indicators import recompute_requests
 from indicators.catalogue.lookup import Catalogue, check_can_import
-from indicators.scorecard import engine
 from kpiportal.imports import ImportReport
 from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
@@ -35,7 +35,7 @@ def long_form_import(table: Table, *, by, commit: bool) -> ImportReport:
         with raced_imports_reported(report):
             with transaction.atomic():
                 write_approved_history(plan, by=by, comment=COMMENT)
-                engine.request_recompute(
+                recompute_requests.request_recompute(
                     plan.indicator_ids(), from_period=plan.first_period(), reason="figures imported"
                 )
             report.written = True
