@@ -5,13 +5,16 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from benchmarks.models import Population
 from indicators.imports.figures import figures_import
 from indicators.models import Indicator
 from kpiportal import imports
+from kpiportal.imports import ImportRefused, ImportReport
 from kpiportal.sheets import reader
-from returns.imports import history, long_form
+from returns.imports import history, long_form, plan
+from returns.imports.rows import FigureRow
 from returns.models import Return, ReturnEvent, State, TeamFigure
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
@@ -312,3 +315,22 @@ def test_a_return_started_in_the_same_instant_as_the_write_is_reported_not_raise
         "import the file again"
     ]
     assert Return.objects.get(period=nov).value == D("51")
+
+
+def test_writing_approved_history_is_for_the_performance_team_only(performance_user, director, officer, indicator):
+    """The one path besides the transitions that creates approved returns checks who asks, not only the importer."""
+    rows = [
+        FigureRow(row=2, indicator=indicator, period=date(2020, 11, 1), team=None, value=D("52")),
+    ]
+    report = ImportReport("figures")
+    checked = plan.plan_figures(rows, report=report)
+    assert report.ok and len(checked.changes) == 1
+    for not_allowed in (director, officer):
+        with pytest.raises(ImportRefused):
+            history.write_approved_history(checked, by=not_allowed, comment="Imported")
+    assert not Return.objects.exists()
+    with transaction.atomic():
+        history.write_approved_history(checked, by=performance_user, comment="Imported")
+    ret = Return.objects.get()
+    assert ret.state == State.APPROVED and ret.approved_by == performance_user
+    assert ret.events.get().kind == ReturnEvent.Kind.IMPORTED
