@@ -11,8 +11,9 @@ import re
 
 from benchmarks import imports, services
 from benchmarks.models import ComparatorSource
+from indicators.catalogue.lookup import Catalogue
 from kpiportal.imports import ImportReport
-from kpiportal.sheets import reader
+from kpiportal.sheets.table import CSV, Row, Table
 
 # Column prefix in the seed → (source name, short name, kind, order).
 SEED_SOURCES = {
@@ -58,9 +59,7 @@ def comparator_rows(sheet, catalogue) -> list[list[str]]:
 
 def load_seed_comparators(sheet, *, by) -> ImportReport:
     """Load the benchmarking columns of the benchmark seed (already imported into the catalogue)."""
-    from indicators.imports.catalogue import Catalogue
-
     ensure_seed_sources(by=by)
     rows = comparator_rows(sheet, Catalogue.load())
-    table = reader.Table(tuple(reader.Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), reader.CSV)
-    return imports.comparators_import(table, by=by, commit=True)
+    table = Table(tuple(Row(n, tuple(cells)) for n, cells in enumerate(rows, start=1)), CSV)
+    return services.comparators_import(table, by=by, commit=True)

@@ -6,8 +6,8 @@ from django import forms
 
 from benchmarks import imports
 from benchmarks.models import ComparatorSource
-from indicators import periods
-from indicators.imports import cells
+from indicators import periods, units
+from indicators.catalogue import cells
 from indicators.models import Indicator
 from kpiportal.forms import GovukFormMixin
 
@@ -68,7 +68,7 @@ class ValueForm(GovukFormMixin, forms.Form):
         if indicator is not None and "value" not in self.errors:
             ref = imports.IndicatorRef(indicator.pk, indicator.code, indicator.unit)
             written_as_percent = str(self.data.get(self.add_prefix("value"), "")).strip().endswith("%")
-            stated = "percent" if written_as_percent else None
+            stated = units.PERCENT if written_as_percent else None
             for message in imports.unit_problems(ref, value, stated):
                 self.add_error("value", message)
         return data

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from benchmarks.models import Population
-from indicators.imports import cells
-from indicators.imports.catalogue import Catalogue, check_can_import, save_with_history
+from indicators.catalogue import cells
+from indicators.catalogue.lookup import Catalogue, check_can_import, save_with_history
 from indicators.models import Team
 from kpiportal.imports import CREATED, UNCHANGED, UPDATED, ImportReport
-from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Column
+from kpiportal.sheets.columns import Column, map_columns
+from kpiportal.sheets.table import Table
 
 POPULATION_COLUMNS = (
     Column("team", ("area", "locality", "team name"), required=True),
@@ -38,9 +38,9 @@ class _PopulationRow:
     population: int | None
 
 
-def _parse(table: reader.Table, report: ImportReport) -> list[_PopulationRow]:
+def _parse(table: Table, report: ImportReport) -> list[_PopulationRow]:
     header, data = table.rows[0], table.rows[1:]
-    mapping = reader.map_columns(header, POPULATION_COLUMNS, data_rows=data)
+    mapping = map_columns(header, POPULATION_COLUMNS, data_rows=data)
     report.errors.extend(mapping.errors)
     if mapping.errors:
         return []
@@ -82,7 +82,7 @@ def _parse(table: reader.Table, report: ImportReport) -> list[_PopulationRow]:
     return rows
 
 
-def populations_import(table: reader.Table, *, by, commit: bool) -> ImportReport:
+def populations_import(table: Table, *, by, commit: bool) -> ImportReport:
     """Register teams and record 0–17 populations by year; all or nothing."""
     check_can_import(by)
     report = ImportReport("populations", layout="populations")

@@ -15,10 +15,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from benchmarks import imports, rules
+from benchmarks import import_plan, import_rows, imports, rules
 from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparator
+from indicators.catalogue.lookup import check_can_import
 from indicators.models import Indicator, PortalSettings
+from indicators.recompute_requests import request_recompute
 from kpiportal import bulk
+from kpiportal.imports import ImportReport
+from kpiportal.sheets.table import Table
 
 
 class ComparatorError(Exception):
@@ -37,8 +41,6 @@ def _check_can_manage(by) -> None:
 
 def _recompute_after_commit(indicator_ids: Iterable[int] | None, reason: str) -> None:
     """Ask for the affected scorecard rows (None: all) to be recomputed, once the transaction has committed."""
-    from indicators.scorecard.engine import request_recompute
-
     request_recompute(indicator_ids, reason=reason)
 
 
@@ -164,8 +166,8 @@ def comparator_value_delete(*, comparator_value: ComparatorValue, by) -> None:
 # --- Imports -------------------------------------------------------------------------------------------
 
 
-def comparator_values_write(plan: "imports.Plan", *, by) -> None:
-    """Write a checked comparator import (`imports.comparators_import`) in one transaction.
+def comparator_values_write(plan: import_plan.Plan, *, by) -> None:
+    """Write a checked comparator import (`comparators_import` below) in one transaction.
 
     Creates the new sources the user agreed to, inserts new values and updates
     the changed ones, with a history record for each, attributed to `by`; then
@@ -173,8 +175,6 @@ def comparator_values_write(plan: "imports.Plan", *, by) -> None:
     On PostgreSQL the values and their history go by COPY (50,000 rows in a
     couple of seconds); elsewhere through simple-history's bulk helpers.
     """
-    from indicators.imports.catalogue import check_can_import
-
     check_can_import(by)
     now = timezone.now()
     with transaction.atomic():
@@ -255,3 +255,30 @@ def rating_comparator_set(
         choice.save()
         _recompute_after_commit([indicator.pk] if indicator is not None else None, "rating comparator changed")
     return choice
+
+
+# --- The comparator import --------------------------------------------------------------------------
+
+
+def comparators_import(table: Table, *, by, commit: bool, create_sources: bool = False) -> ImportReport:
+    """Import comparator values in the long form; all or nothing (the rules are in `benchmarks.imports`)."""
+    check_can_import(by)
+    report = ImportReport("comparators", layout="comparators")
+    parsed = import_rows.parse_comparators(table, create_sources=create_sources, **import_plan.lookups())
+    report.errors.extend(parsed.errors)
+    if report.errors:
+        return report
+    if parsed.new_sources:
+        report.notes.append(
+            "New comparators will be added: "
+            + ", ".join(f"{s.name} ({s.kind_label})" for s in parsed.new_sources)
+            + ". Check their kinds before you confirm; you can change them later under Comparators."
+        )
+    if not commit:
+        import_plan.plan(parsed, report)
+        return report
+    with transaction.atomic():
+        # Planned inside the writing transaction, so what is compared is what is updated.
+        comparator_values_write(import_plan.plan(parsed, report), by=by)
+    report.written = True
+    return report

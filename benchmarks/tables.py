@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from benchmarks.models import ComparatorSource, ComparatorValue
 from indicators import periods
-from kpiportal.sheets.reader import number_text
+from kpiportal.sheets.table import number_text
 
 
 class SourceTable(tables.Table):

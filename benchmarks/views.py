@@ -21,7 +21,7 @@ from benchmarks.tables import SourceTable, ValueTable
 from indicators import periods
 from indicators.models import Indicator
 from kpiportal import exports
-from kpiportal.sheets.reader import number_text
+from kpiportal.sheets.table import number_text
 
 
 def _check_manager(request) -> None:

@@ -9,9 +9,16 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from benchmarks.demo import load_seed_comparators
+from indicators import recompute_requests
+from indicators.imports import wide
+from indicators.imports.catalogue import indicators_import
+from indicators.imports.figures import UNASSIGNED, wide_import
+from indicators.models import ServiceArea, Theme
 from kpiportal.accounts import roles
 from kpiportal.accounts.models import User
 from kpiportal.imports import ImportReport
+from kpiportal.sheets import reader
 
 
 @dataclass(frozen=True)
@@ -88,11 +95,6 @@ def load_demo() -> DemoResult:
     finds its measures by title. Every step leaves alone what it finds
     already as it says, so a second run changes nothing.
     """
-    from benchmarks.demo import load_seed_comparators
-    from indicators.imports import wide
-    from indicators.imports.catalogue import indicators_import, wide_import
-    from kpiportal.sheets import reader
-
     users = ensure_demo_users()
     sheets = {name: wide.parse(reader.read_path(DEMO_DATA / name)) for name in SEEDS}
     initials = sorted({row.responsible_officer for sheet in sheets.values() for row in sheet.rows} - {""})
@@ -131,9 +133,6 @@ def _ensure_users(demo_users) -> None:
 
 def _tidy_and_assign(users: list[DemoUser]) -> None:
     """The demo director reviews every service area; empty 'Unassigned' placeholders go."""
-    from indicators.imports.catalogue import UNASSIGNED
-    from indicators.models import ServiceArea, Theme
-
     director = User.objects.get(username="director")
     for area in ServiceArea.objects.exclude(directors=director):
         area.directors.add(director)
@@ -143,6 +142,4 @@ def _tidy_and_assign(users: list[DemoUser]) -> None:
 
 def _recompute_all() -> None:
     """A full scorecard recompute once the demo data has committed (merged with the imports' own requests)."""
-    from indicators.scorecard import engine
-
-    engine.request_recompute(None, reason="demo data loaded")
+    recompute_requests.request_recompute(None, reason="demo data loaded")

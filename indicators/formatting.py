@@ -8,9 +8,7 @@ up, as councils' spreadsheets round (85.45 → 85.5, not 85.4).
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from indicators import scoring
-
-PERCENT = "percent"
+from indicators import scoring, units
 
 RAG_WORDS = {
     "green": "Green",
@@ -51,7 +49,7 @@ def format_figure(value: Decimal | None, unit: str, decimals: int = 0) -> str:
     if value is None:
         return ""
     text = format_number(value, decimals)
-    return f"{text}%" if unit == PERCENT else text
+    return f"{text}%" if units.is_percentage(unit) else text
 
 
 THRESHOLD_MAX_PLACES = 2
@@ -80,20 +78,20 @@ def format_change(value: Decimal | None, unit: str, decimals: int = 0) -> str:
     rounded = _rounded(value, decimals)
     sign = "+" if rounded > 0 else ("−" if rounded < 0 else "")
     text = f"{sign}{abs(rounded):,.{decimals}f}"
-    return f"{text} pts" if unit == PERCENT else text
+    return f"{text} pts" if units.is_percentage(unit) else text
 
 
 def excel_number_format(unit: str, decimals: int = 0) -> str:
     """The spreadsheet number format for a unit: '#,##0.0"%"' keeps 85.5 (not 0.855) shown as 85.5%."""
     places = f".{'0' * decimals}" if decimals else ""
     pattern = f"#,##0{places}"
-    return f'{pattern}"%"' if unit == PERCENT else pattern
+    return f'{pattern}"%"' if units.is_percentage(unit) else pattern
 
 
 def excel_change_format(unit: str, decimals: int = 0) -> str:
     places = f".{'0' * decimals}" if decimals else ""
     pattern = f"+#,##0{places};−#,##0{places};0{places}"
-    if unit == PERCENT:
+    if units.is_percentage(unit):
         return f'+#,##0{places}" pts";−#,##0{places}" pts";0{places}" pts"'
     return pattern
 

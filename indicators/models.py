@@ -10,7 +10,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators import periods, scoring
+from indicators import periods, scoring, units
 
 
 class Polarity(models.TextChoices):
@@ -20,11 +20,13 @@ class Polarity(models.TextChoices):
 
 
 class Unit(models.TextChoices):
-    PERCENT = "percent", "Percentage"
-    RATE_PER_10K = "rate_per_10k", "Rate per 10,000"
-    COUNT = "count", "Count"
-    AVERAGE = "average", "Average"
-    DAYS = "days", "Days"
+    """The units vocabulary (`indicators.units`) as the catalogue's choices."""
+
+    PERCENT = units.PERCENT, units.BY_NAME[units.PERCENT].label
+    RATE_PER_10K = units.RATE_PER_10K, units.BY_NAME[units.RATE_PER_10K].label
+    COUNT = units.COUNT, units.BY_NAME[units.COUNT].label
+    AVERAGE = units.AVERAGE, units.BY_NAME[units.AVERAGE].label
+    DAYS = units.DAYS, units.BY_NAME[units.DAYS].label
 
 
 class Frequency(models.TextChoices):
@@ -281,7 +283,7 @@ class ScorecardEntryQuerySet(models.QuerySet):
 class ScorecardEntry(models.Model):
     """The scored figure of one indicator for one period (and team, blank = whole authority).
 
-    Written only by the scorecard recompute (`indicators.scorecard.engine`), from approved
+    Written only by the scorecard recompute (`indicators.scorecard.recompute`), from approved
     returns and the scoring rules; pages, exports, feeds and alerts read these rows.
     """
 
@@ -384,7 +386,7 @@ class RecomputeRequest(models.Model):
     The task is queued when that transaction commits; a request still not done a while
     later (the broker was down, the task was lost) is queued again by the relay on beat, so a
     crash between commit and publish loses no recompute, and so no alert. See
-    `indicators.scorecard.engine.request_recompute` and `recompute_relay`.
+    `indicators.recompute_requests`.
     """
 
     indicator_ids = models.JSONField(null=True, blank=True, help_text="Blank: every indicator")

@@ -16,6 +16,8 @@ from functools import cached_property
 from itertools import accumulate
 from typing import NamedTuple
 
+from indicators import units
+
 HIGHER = "higher"
 LOWER = "lower"
 NEUTRAL = "neutral"
@@ -36,9 +38,6 @@ SUM = "sum"
 RATIO = "ratio"
 LATEST = "latest"
 MEAN = "mean"
-
-PERCENT = "percent"
-RATE_PER_10K = "rate_per_10k"
 
 BETTER = "better"
 SIMILAR = "similar"
@@ -143,7 +142,7 @@ def distance_from_target(value: Decimal | None, target: Decimal | None) -> Decim
 def default_dot_threshold(unit: str) -> Decimal:
     """§2: the direction-of-travel threshold when a year's target sets none: 1.0 for percentages and rates
     per 10,000 (a move of under a point is "no change"), 0 for other units (any change counts)."""
-    return Decimal("1.0") if unit in (PERCENT, RATE_PER_10K) else Decimal("0")
+    return Decimal("1.0") if unit in units.SCALED else Decimal("0")
 
 
 def change(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -327,7 +326,7 @@ class WindowAggregates:
 
 def unit_scale(unit: str) -> Decimal:
     """How a ratio is expressed: ×100 for percentages, ×10,000 for rates per 10,000, ×1 otherwise."""
-    return {PERCENT: Decimal("100"), RATE_PER_10K: Decimal("10000")}.get(unit, Decimal("1"))
+    return units.SCALES.get(unit, Decimal("1"))
 
 
 # --- Values from numerators, denominators and teams (§3) -------------------------------
@@ -370,7 +369,7 @@ def whole_from_teams(unit: str, aggregation: str, parts: Iterable[Point]) -> Poi
     parts = list(parts)
     if not parts:
         return Point(None)
-    if unit in (PERCENT, RATE_PER_10K) or aggregation == RATIO:
+    if unit in units.SCALED or aggregation == RATIO:
         if any(p.numerator is None or p.denominator is None for p in parts):
             return Point(None)
         numerator = sum((p.numerator for p in parts), Decimal("0"))

@@ -5,12 +5,13 @@ can be edited in the admin or loaded by imports; each change requests a
 recompute of the indicators concerned (merged per transaction, queued on commit).
 Returns request their own recompute in `returns.services` when approved or reopened.
 Bulk writes that bypass model signals (`bulk_create`, `update`) call
-`indicators.scorecard.engine.request_recompute` themselves.
+`indicators.recompute_requests.request_recompute` themselves.
 """
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from indicators.scorecard import engine
+from indicators.recompute_requests import request_recompute
+from indicators.scorecard.recompute import NIGHTLY_REASON
 from kpiportal.schedules import Cron, Every, PeriodicSchedule, ensure
 
 NIGHTLY_TASK_NAME = "Nightly full scorecard recompute"
@@ -18,21 +19,21 @@ RELAY_TASK_NAME = "Scorecard: queue recomputes whose task was lost"
 
 
 def _target_changed(sender, instance, **kwargs):
-    engine.request_recompute([instance.indicator_id], reason="target changed")
+    request_recompute([instance.indicator_id], reason="target changed")
 
 
 def _indicator_saved(sender, instance, created, **kwargs):
     if not created:
-        engine.request_recompute([instance.pk], reason="indicator changed")
+        request_recompute([instance.pk], reason="indicator changed")
 
 
 def _settings_saved(sender, instance, created, **kwargs):
     if not created:  # the first load creates the defaults the scorecard already uses
-        engine.request_recompute(None, reason="portal settings changed")
+        request_recompute(None, reason="portal settings changed")
 
 
 def _comparator_changed(sender, instance, **kwargs):
-    engine.request_recompute([instance.indicator_id], reason="comparator values changed")
+    request_recompute([instance.indicator_id], reason="comparator values changed")
 
 
 SCHEDULES = (
@@ -40,7 +41,7 @@ SCHEDULES = (
         name=NIGHTLY_TASK_NAME,
         task="indicators.tasks.recompute_scorecard",
         when=Cron(minute="30", hour="2"),
-        kwargs={"reason": engine.NIGHTLY_REASON},
+        kwargs={"reason": NIGHTLY_REASON},
         description="Recomputes every scorecard entry from approved figures, targets and comparators.",
     ),
     PeriodicSchedule(

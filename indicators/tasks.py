@@ -5,11 +5,12 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from indicators.scorecard import engine
+from indicators import recompute_requests
+from indicators.scorecard.recompute import NIGHTLY_REASON, recompute
 
 
 @shared_task(
-    name="indicators.tasks.recompute_scorecard",
+    name=recompute_requests.RECOMPUTE_TASK,
     autoretry_for=(OperationalError,),
     retry_backoff=5,
     retry_backoff_max=300,
@@ -25,14 +26,14 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
     before it read its inputs. A copy whose requests are all done already (the relay queued it
     again while the first waited behind a long run) returns at once.
     """
-    if request_ids and engine.requests_all_done(request_ids):
+    if request_ids and recompute_requests.requests_all_done(request_ids):
         return {"skipped": "every request already answered"}
-    result = engine.recompute(
+    result = recompute(
         indicator_ids=indicator_ids,
         from_period=date.fromisoformat(from_period) if from_period else None,
-        refresh_pages=reason != engine.NIGHTLY_REASON,
+        refresh_pages=reason != NIGHTLY_REASON,
     )
-    engine.requests_done([*(request_ids or ()), *result.answered_requests])
+    recompute_requests.requests_done([*(request_ids or ()), *result.answered_requests])
     return {
         "entries": result.entries,
         "written": result.written,
@@ -44,4 +45,4 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
 @shared_task(name="indicators.tasks.recompute_relay", ignore_result=True)
 def recompute_relay():
     """Queue again the recompute requests whose task was lost (beat, every minute)."""
-    return engine.recompute_relay()
+    return recompute_requests.recompute_relay()

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
-from kpiportal.sheets.reader import number_text
+from kpiportal.sheets.table import number_text
 
 CSV = "csv"
 XLSX = "xlsx"

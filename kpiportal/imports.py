@@ -18,8 +18,9 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kpiportal.accounts.models import User
 from kpiportal.sheets import reader
-from kpiportal.sheets.reader import RowError
+from kpiportal.sheets.table import RowError, Table, TableError
 
 CREATED = "created"
 UPDATED = "updated"
@@ -105,7 +106,7 @@ def plural(noun: str) -> str:
     return noun if noun.endswith("s") else f"{noun}s"
 
 
-def file_error_report(kind: str, error: reader.TableError) -> ImportReport:
+def file_error_report(kind: str, error: TableError) -> ImportReport:
     """The report of a file that could not be read at all."""
     return ImportReport(kind=kind, errors=list(error.errors))
 
@@ -132,7 +133,7 @@ class ImportKind:
     hint: str = ""
     options: tuple[ImportOption, ...] = ()
 
-    def run(self, table: reader.Table, *, by, commit: bool, **options) -> ImportReport:
+    def run(self, table: Table, *, by, commit: bool, **options) -> ImportReport:
         module, name = self.service.rsplit(".", 1)
         function: Callable[..., ImportReport] = getattr(import_module(module), name)
         chosen = {o.name: bool(options.get(o.name)) for o in self.options}
@@ -155,7 +156,7 @@ KINDS: dict[str, ImportKind] = {
         ImportKind(
             "figures",
             "Figures (history)",
-            "returns.importing.figures_import",
+            "indicators.imports.figures.figures_import",
             "indicator_code, period (2022-11 or Nov-22), value, numerator, denominator, team (blank = whole "
             "authority), commentary",
             "Or a scorecard in the wide layout: one row per indicator and one column per month (Apr-19, "
@@ -171,7 +172,7 @@ KINDS: dict[str, ImportKind] = {
         ImportKind(
             "comparators",
             "Comparator values",
-            "benchmarks.imports.comparators_import",
+            "benchmarks.services.comparators_import",
             "indicator_code, comparator (name or short name), period (2019/20, or 2020/21 Q3 for a quarter), "
             "value, note; optional unit (%, rate per 10,000, count…) and kind (for new comparators)",
             "Values with % have it stripped; n/a means no value. Loading the same file again updates what "
@@ -198,7 +199,7 @@ def run_file(kind: str, data: bytes, *, by, commit: bool, **options) -> ImportRe
     """Read `data` and run the import `kind` on it; a file that cannot be read gives a report of its errors."""
     try:
         table = reader.read_bytes(data)
-    except reader.TableError as exc:
+    except TableError as exc:
         return file_error_report(kind, exc)
     return KINDS[kind].run(table, by=by, commit=commit, **options)
 
@@ -220,8 +221,6 @@ class ImportCommand(BaseCommand):
             parser.add_argument(option.flag, action="store_true", dest=option.name, help=option.hint)
 
     def handle(self, *args, **options):
-        from kpiportal.accounts.models import User
-
         by = None
         if options["user"]:
             by = User.objects.filter(username=options["user"]).first()
@@ -231,7 +230,7 @@ class ImportCommand(BaseCommand):
             table = reader.read_path(options["file"])
         except FileNotFoundError:
             raise CommandError(f"There is no file {options['file']}") from None
-        except reader.TableError as exc:
+        except TableError as exc:
             raise CommandError(f"{options['file']}: nothing was written.\n" + "\n".join(map(str, exc.errors))) from None
         try:
             report = KINDS[self.kind].run(table, by=by, commit=not options["dry_run"], **options)

@@ -70,8 +70,8 @@ def _catalogue():
 def run(report):
     import python_calamine
 
+    from indicators.imports.figures import figures_import
     from kpiportal.sheets import reader
-    from returns.importing import figures_import
     from returns.models import Return
 
     data = _figures_file()

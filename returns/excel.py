@@ -34,6 +34,7 @@ from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
+from kpiportal.sheets.table import XLSX, MissingSheet, TableError, column_letter
 from returns import display, figures, policy, selectors, services, validation
 from returns.models import Return, TeamFigure
 
@@ -85,7 +86,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _column_letter(key: str) -> str:
-    return reader.column_letter(KEYS.index(key))
+    return column_letter(KEYS.index(key))
 
 
 def open_for_entry(indicator: Indicator, period: date, ret: Return | None, today: date) -> bool:
@@ -300,11 +301,11 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
     )
     try:
         table = reader.read_bytes(data, sheet=MARKER_SHEET)
-    except reader.MissingSheet:
+    except MissingSheet:
         raise not_a_template from None
-    except reader.TableError as error:  # too large, built to expand, damaged, encrypted: say which
+    except TableError as error:  # too large, built to expand, damaged, encrypted: say which
         raise TemplateRefused(str(error)) from None
-    if table.format != reader.XLSX:
+    if table.format != XLSX:
         raise not_a_template
     token = table.rows[0][0] if table.rows else ""
     try:
@@ -351,7 +352,7 @@ def read_template(data: bytes, *, user, period: date) -> list[tuple[RowReport, d
     expected = _marker(data, user=user, period=period)
     try:
         table = reader.read_bytes(data, sheet=SHEET)
-    except reader.TableError as error:
+    except TableError as error:
         raise TemplateRefused(str(error)) from None
     by_number = {row.number: row for row in table.rows}
     header = by_number.get(HEADER_ROW)
@@ -432,7 +433,7 @@ def upload_template(*, user, period: date, upload) -> UploadReport:
 def _read_upload(upload) -> bytes:
     try:
         reader.check_size(upload.size)
-    except reader.TableError as error:
+    except TableError as error:
         raise TemplateRefused(str(error)) from None
     upload.seek(0)
     return upload.read()

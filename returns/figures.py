@@ -17,10 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators import scoring
+from indicators import scoring, units
 from returns import validation
-
-RATE_PER_10K = "rate_per_10k"
 
 
 def team_key(team_id) -> str:
@@ -62,13 +60,13 @@ def is_blank(point: scoring.Point) -> bool:
 
 def with_population(point: scoring.Point, *, unit: str, population: int | None) -> scoring.Point:
     """A rate's count with no denominator takes the population as its denominator."""
-    if unit != RATE_PER_10K or point.numerator is None or point.denominator is not None or population is None:
+    if unit != units.RATE_PER_10K or point.numerator is None or point.denominator is not None or population is None:
         return point
     return scoring.Point(point.value, point.numerator, Decimal(population))
 
 
 def _missing_population(point: scoring.Point, unit: str, population: int | None, field_name: str, who: str):
-    if unit == RATE_PER_10K and point.numerator is not None and point.denominator is None and population is None:
+    if unit == units.RATE_PER_10K and point.numerator is not None and point.denominator is None and population is None:
         return validation.Problem(
             field_name, f"No 0–17 population is recorded for {who} for this period: enter the denominator"
         )

@@ -49,7 +49,9 @@ class Return(models.Model):
 
     `value` is what scorecards use. When numerator and denominator are given the
     value is derived from them (`returns.figures`); "not available" keeps a reason.
-    The state only changes through the services in `returns.services`.
+    The state only changes through the services in `returns.services`; history
+    imported by the performance team arrives approved through the one other path,
+    `returns.imports.history.write_approved_history`.
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="returns")

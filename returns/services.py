@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django_fsm import can_proceed
 
 from indicators.models import Indicator
-from indicators.scorecard import engine
+from indicators.recompute_requests import request_recompute
 from returns import figures, policy, selectors, validation
 from returns.models import Return, ReturnEvent, TeamFigure
 
@@ -148,9 +148,7 @@ def _request_recompute(returns: Iterable[Return], reason: str) -> None:
     persistent red depend on it.
     """
     returns = list(returns)
-    engine.request_recompute(
-        {r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason
-    )
+    request_recompute({r.indicator_id for r in returns}, from_period=min(r.period for r in returns), reason=reason)
 
 
 def _lock(ids: Iterable[int]) -> list[Return]:

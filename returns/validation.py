@@ -10,22 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from indicators import scoring
+from indicators import scoring, units
 
 ERROR = "error"
 WARNING = "warning"
-
-PERCENT = "percent"
-RATE_PER_10K = "rate_per_10k"
-COUNT = "count"
-
-UNIT_WORDS = {
-    PERCENT: "a percentage",
-    RATE_PER_10K: "a rate per 10,000",
-    COUNT: "a count",
-    "average": "an average",
-    "days": "a number of days",
-}
 
 
 @dataclass(frozen=True)
@@ -78,7 +66,7 @@ def validate_figure(
     if numerator is not None and numerator < 0:
         problems.append(Problem("numerator", "The numerator cannot be negative"))
     if (
-        unit == PERCENT
+        unit == units.PERCENT
         and numerator is not None
         and denominator is not None
         and denominator > 0
@@ -87,7 +75,7 @@ def validate_figure(
         problems.append(
             Problem("numerator", f"The numerator ({numerator}) cannot be more than the denominator ({denominator})")
         )
-    if unit == COUNT:
+    if unit == units.COUNT:
         for name, part in (("numerator", numerator), ("denominator", denominator)):
             if part is not None and part != part.to_integral_value():
                 problems.append(Problem(name, f"The {name} of a count must be a whole number"))
@@ -114,14 +102,9 @@ def validate_figure(
 
 
 def validate_value_for_unit(unit: str, value: Decimal) -> list[Problem]:
-    words = UNIT_WORDS.get(unit, "this figure")
-    if unit == PERCENT and not Decimal("0") <= value <= Decimal("100"):
-        return [Problem("value", f"A percentage must be between 0 and 100 (got {value.normalize():f})")]
-    if unit == COUNT and (value < 0 or value != value.to_integral_value()):
-        return [Problem("value", f"A count must be a whole number of 0 or more (got {value.normalize():f})")]
-    if value < 0:
-        return [Problem("value", f"{words.capitalize()} cannot be negative (got {value.normalize():f})")]
-    return []
+    """A value impossible in its unit (the ranges are the units vocabulary's, `indicators.units`)."""
+    problem = units.range_problem(unit, value)
+    return [Problem("value", problem)] if problem else []
 
 
 def validate_period(period: date, today: date) -> list[Problem]:

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 from indicators import periods
 from indicators.models import Indicator
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from returns.models import State
 from tests import factories
 
@@ -85,5 +85,5 @@ def build_scored(officer) -> "Scored":
     factories.ComparatorValueFactory(indicator=cp5, source=neighbours, period_start=date(2019, 4, 1), value=D("75"))
     factories.ComparatorValueFactory(indicator=cp5, source=england, period_start=date(2019, 4, 1), value=D("78.5"))
     factories.ComparatorValueFactory(indicator=fd3, source=neighbours, period_start=date(2019, 4, 1), value=D("94"))
-    engine.recompute()
+    recompute()
     return Scored(cp5, fd3, cla3, east, south, neighbours)

@@ -24,7 +24,8 @@ from indicators import periods
 from indicators.alerts import db, emails, outbox, selectors, sending, triggers
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, ReminderEmail, SendState
 from indicators.models import Indicator, ScorecardEntry
-from indicators.scorecard.engine import RagChange, scorecard_changed
+from indicators.scorecard.recompute import scorecard_changed
+from indicators.scorecard.store import RagChange
 from returns.models import Return, State
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
     """Raise the alerts that scorecard changes call for, with their deliveries, in the caller's transaction.
 
     `changes` are the whole-authority entries whose RAG or persistent red a
-    recompute changed (`indicators.scorecard.engine.RagChange`: `old_rag` None for a new
+    recompute changed (`indicators.scorecard.store.RagChange`: `old_rag` None for a new
     entry, `new_rag` None for a removed one); the entries themselves are read
     from the database, as the recompute has just written them.
 
@@ -106,7 +107,7 @@ def alerts_raise(*, changes: Iterable[RagChange]) -> list[Alert]:
 
 @receiver(scorecard_changed, dispatch_uid="alerts.raise_on_scorecard_change")
 def on_scorecard_changed(sender, changes, **kwargs) -> None:
-    """Receiver of `indicators.scorecard.engine.scorecard_changed`, sent inside the recompute's transaction.
+    """Receiver of `indicators.scorecard.recompute.scorecard_changed`, sent inside the recompute's transaction.
 
     Alerts are raised in that transaction: both commit, or neither. Connected when this
     module is imported, which `AlertsConfig.ready` does.

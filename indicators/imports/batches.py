@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.imports.catalogue import check_can_import
+from indicators.catalogue.lookup import check_can_import
 from indicators.models import ImportBatch
 from kpiportal import imports
 from kpiportal.imports import ImportReport

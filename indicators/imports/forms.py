@@ -5,7 +5,7 @@ from django.conf import settings
 
 from kpiportal import imports
 from kpiportal.forms import GovukFormMixin
-from kpiportal.sheets import reader
+from kpiportal.sheets.limits import human_size
 
 
 class ImportForm(GovukFormMixin, forms.Form):
@@ -26,7 +26,6 @@ class ImportForm(GovukFormMixin, forms.Form):
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {reader.human_size(upload.size)}; the largest file the portal accepts is "
-                f"{reader.human_size(limit)}"
+                f"The file is {human_size(upload.size)}; the largest file the portal accepts is {human_size(limit)}"
             )
         return upload

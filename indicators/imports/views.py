@@ -15,7 +15,8 @@ from indicators.imports import batches
 from indicators.imports.forms import ImportForm
 from indicators.models import ImportBatch
 from kpiportal import imports
-from kpiportal.sheets import reader
+from kpiportal.sheets.limits import human_size
+from kpiportal.sheets.table import TableError
 
 ERRORS_SHOWN = 500
 CHANGES_SHOWN = 200
@@ -51,7 +52,7 @@ def imports_index(request):
             batch = batches.import_batch_create(
                 kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), by=request.user
             )
-        except reader.TableError as exc:
+        except TableError as exc:
             form.add_error("file", exc.reason)
         else:
             return redirect("indicators:import_preview", pk=batch.pk)
@@ -63,7 +64,7 @@ def imports_index(request):
             "form": form,
             "kinds": imports.KINDS.values(),
             "recent": recent,
-            "max_size": reader.human_size(settings.IMPORT_MAX_BYTES),
+            "max_size": human_size(settings.IMPORT_MAX_BYTES),
         },
     )
 

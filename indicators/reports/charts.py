@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
-from indicators import formatting, periods
+from indicators import formatting, periods, units
 
 WIDTH = 760
 HEIGHT = 300
@@ -120,7 +120,7 @@ def history_chart(points: list[ChartPoint], *, unit: str, decimals: int) -> Char
     if not figures:
         return chart
     low, high = min(figures), max(figures)
-    if unit == formatting.PERCENT:
+    if units.is_percentage(unit):
         low, high = min(low, 0.0), max(high, 0.0)
     count = len(points)
     x, y = _axes(chart, low, high, count, unit, decimals)
@@ -291,7 +291,7 @@ def annual_chart(years: list[int], series: list[Series], *, unit: str, decimals:
     if not years or not figures:
         return chart
     low, high = min(figures), max(figures)
-    if unit == formatting.PERCENT or low >= 0:
+    if units.is_percentage(unit) or low >= 0:
         low = min(low, 0.0)
     count = len(years)
     x, y = _axes(chart, low, high, count, unit, decimals)

@@ -15,7 +15,7 @@ from datetime import date
 
 from benchmarks import comparison, selectors
 from benchmarks.models import ComparatorValue
-from indicators import formatting, periods, scoring
+from indicators import formatting, periods, scoring, units
 from indicators.models import Indicator, ScorecardEntry
 from indicators.reports import charts
 
@@ -125,6 +125,6 @@ def _annual(indicator, entries, history, fig):
 
 def month_populations(indicator: Indicator, months: list[date]) -> dict[date, selectors.PopulationFigure]:
     """For a rate per 10,000: the whole-authority population each month's rate used (`population_for`'s rule)."""
-    if indicator.unit != scoring.RATE_PER_10K or not months:
+    if indicator.unit != units.RATE_PER_10K or not months:
         return {}
     return selectors.population_years_by_period(months)

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from indicators import formatting, periods
+from indicators import formatting, periods, units
 from indicators.models import Indicator, ScorecardEntry
 from indicators.reports import charts
 from indicators.reports.layouts import RAG, Cell
@@ -147,7 +147,7 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
         "scorecard_latest_label": periods.month_label(latest) if latest else "",
         "chart": chart,
         "chart_history": history,
-        "chart_unit_words": "percentage" if unit == formatting.PERCENT else indicator.get_unit_display().lower(),
+        "chart_unit_words": "percentage" if units.is_percentage(unit) else indicator.get_unit_display().lower(),
         "team_rows": teams,
         "month_notes": notes,
         "notes_include_work_in_progress": see_work_in_progress,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from indicators import periods
 from indicators.alerts.models import Follow
 from indicators.models import ScorecardEntry
-from indicators.scorecard.engine import RagChange
+from indicators.scorecard.store import RagChange
 from kpiportal.accounts import roles
 from returns.models import State
 from tests import factories

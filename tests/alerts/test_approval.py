@@ -75,7 +75,7 @@ def test_a_target_change_that_makes_a_month_red_raises_an_alert(
     earlier, amber_month, _ = months
     factories.ReturnFactory(indicator=indicator, period=earlier, value=D("92"), state=State.APPROVED)
     factories.ReturnFactory(indicator=indicator, period=amber_month, value=D("87"), state=State.APPROVED)
-    from indicators.scorecard.engine import recompute
+    from indicators.scorecard.recompute import recompute
 
     with django_capture_on_commit_callbacks(execute=True):
         recompute(indicator_ids=[indicator.pk])

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from indicators.alerts import outbox, services
 from indicators.alerts.models import Alert, Channel, Delivery, Digest, Follow, SendState
-from indicators.scorecard.engine import RagChange
+from indicators.scorecard.store import RagChange
 from tests import factories
 from tests.alerts.conftest import score
 

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from indicators import periods
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from returns.models import State
 from tests import factories
 
@@ -81,5 +81,5 @@ def build_benchmarked() -> dict:
         indicator=rereferrals, source=sources["Havering"], period_start=date(2018, 4, 1), value=D("11")
     )
     factories.ComparatorValueFactory(indicator=caseload, source=sources["SN"], period_start=fy19, value=D("3071"))
-    engine.recompute()
+    recompute()
     return {"rereferrals": rereferrals, "caseload": caseload, **sources}

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from benchmarks import imports
+from benchmarks import import_plan, import_rows, services
 from benchmarks.models import ComparatorSource, ComparatorValue
 from kpiportal.imports import ImportRefused, run_file
 from kpiportal.sheets import reader
@@ -35,13 +35,13 @@ def table(rows, *, xlsx=False, formats=None):
 
 
 def parse(rows, *, create_sources=False, xlsx=False, formats=None):
-    return imports.parse_comparators(
-        table(rows, xlsx=xlsx, formats=formats), create_sources=create_sources, **imports.lookups()
+    return import_rows.parse_comparators(
+        table(rows, xlsx=xlsx, formats=formats), create_sources=create_sources, **import_plan.lookups()
     )
 
 
 def load(rows, by, *, create_sources=False, commit=True):
-    return imports.comparators_import(table(rows), by=by, commit=commit, create_sources=create_sources)
+    return services.comparators_import(table(rows), by=by, commit=commit, create_sources=create_sources)
 
 
 def counts(report):

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from returns.models import State
 from tests import factories
 from tests.benchmarks.test_benchmark_scorecard import benchmarked  # noqa: F401 - the shared fixture
@@ -54,7 +54,7 @@ def test_latest_comparators_with_their_year_rating_and_rank(client, request, ben
 
 def test_fewer_than_four_councils_and_neutral_polarity_say_why_there_is_no_rank(client, viewer, benchmarked):  # noqa: F811
     benchmarked["rereferrals"].comparator_values.filter(source__name__in=["Havering", "Redbridge"]).delete()
-    engine.recompute()
+    recompute()
     assert "Not ranked: fewer than 4 named councils have a figure." in section(
         page(client, viewer, benchmarked["rereferrals"])
     )

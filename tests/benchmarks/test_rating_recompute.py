@@ -132,10 +132,10 @@ def test_latest_available_when_the_comparator_year_lags_the_period(
         ["CP 9", "SN", "2020/21 Q1", "85", "published early"],
         ["CP 9", "ENG", "2019/20", "n/a", "suppressed"],
     ]
-    from benchmarks.imports import comparators_import
-    from kpiportal.sheets import reader
+    from benchmarks.services import comparators_import
+    from kpiportal.sheets.table import CSV, Row, Table
 
-    table = reader.Table(tuple(reader.Row(n, tuple(r)) for n, r in enumerate(rows, start=1)), reader.CSV)
+    table = Table(tuple(Row(n, tuple(r)) for n, r in enumerate(rows, start=1)), CSV)
     with django_capture_on_commit_callbacks(execute=True):
         assert comparators_import(table, by=performance_user, commit=True).ok
     # Mar-19 is in 2018/19: that year's value. Mar-20 is the last month of 2019/20: 2019/20's.

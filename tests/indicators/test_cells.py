@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.imports import cells
+from indicators.catalogue import cells, inference
 
 
 @pytest.mark.parametrize(
@@ -149,19 +149,19 @@ def test_statuses_written_after_titles(title, expected):
     ],
 )
 def test_units_inferred_from_title_and_values(title, values, expected):
-    assert cells.infer_unit(title, values) == expected
+    assert inference.infer_unit(title, values) == expected
 
 
 def test_aggregation_from_the_year_to_date_column():
     months = [D("203"), D("224"), D("256")]
-    assert cells.aggregation_from_year_to_date(months, D("683")) == "sum"
-    assert cells.aggregation_from_year_to_date(months, D("256")) == "latest"
-    assert cells.aggregation_from_year_to_date([D("77"), D("98"), D("59")], D("78")) == "mean"
+    assert inference.aggregation_from_year_to_date(months, D("683")) == "sum"
+    assert inference.aggregation_from_year_to_date(months, D("256")) == "latest"
+    assert inference.aggregation_from_year_to_date([D("77"), D("98"), D("59")], D("78")) == "mean"
     # Printed from the year's numerators and denominators: near the mean, not equal to it.
-    assert cells.aggregation_from_year_to_date([D("22"), D("20"), D("22"), D("18"), D("9")], D("19")) == "mean"
-    assert cells.aggregation_from_year_to_date(months, D("5000")) is None
-    assert cells.aggregation_from_year_to_date([D("1")], D("1")) is None
-    assert cells.aggregation_from_year_to_date(months, None) is None
+    assert inference.aggregation_from_year_to_date([D("22"), D("20"), D("22"), D("18"), D("9")], D("19")) == "mean"
+    assert inference.aggregation_from_year_to_date(months, D("5000")) is None
+    assert inference.aggregation_from_year_to_date([D("1")], D("1")) is None
+    assert inference.aggregation_from_year_to_date(months, None) is None
 
 
 def test_decimals_shown():

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.reports.rows import FEED_FIELDS
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from kpiportal.accounts.services import api_token_create, api_token_revoke
 from tests.conftest import client_for
 
@@ -218,7 +218,7 @@ def test_page_board_pack_and_feed_show_the_same_numbers(client, scored, viewer, 
     ret = scored.fd3.returns.get(period=date(2020, 9, 1))
     ret.value = D("95.45")
     ret.save()
-    engine.recompute(indicator_ids=[scored.fd3.pk])
+    recompute(indicator_ids=[scored.fd3.pk])
     feed_rows = {r["code"]: r for r in feed(client, token_key).json()}
     page = client_for(client, viewer).get(reverse("indicators:dashboard"), {"period": "2020-09"}).content.decode()
     pack = board_pack(client, viewer)["Thematic dashboard"]

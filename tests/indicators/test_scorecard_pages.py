@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from returns.models import State
 from tests import factories
 from tests.conftest import client_for
@@ -155,7 +155,7 @@ def test_filters_theme_rag_key_polarity_status_and_officer(client, scored, viewe
     assert codes(responsible_officer=officer.pk) == ["CP 5"]
     scored.cla3.status = "retired"
     scored.cla3.save()
-    engine.recompute(indicator_ids=[scored.cla3.pk])  # as the save requests on commit: a new page version
+    recompute(indicator_ids=[scored.cla3.pk])  # as the save requests on commit: a new page version
     assert codes() == ["FD 3", "CP 5"]
     assert codes(status="retired") == ["CLA 3"]
     bad = c.get(url, {"rag": "purple"})
@@ -209,7 +209,7 @@ def test_query_count_does_not_grow_with_the_number_of_indicators(client, scored,
         factories.TargetFactory(indicator=ind, financial_year=2020, target=D("50"))
         for month in (date(2020, 8, 1), date(2020, 9, 1)):
             factories.ReturnFactory(indicator=ind, period=month, value=D("10"), state=State.APPROVED)
-    engine.recompute()
+    recompute()
     many = _queries(c, url, {"period": "2020-09"})
     assert many == few <= 15
 
@@ -225,6 +225,6 @@ def test_rendered_tables_are_cached_until_the_next_recompute(client, scored, vie
     ret = scored.cp5.returns.get(period=date(2020, 9, 1))
     ret.value = D("90")
     ret.save()
-    engine.recompute(indicator_ids=[scored.cp5.pk], from_period=ret.period)
+    recompute(indicator_ids=[scored.cp5.pk], from_period=ret.period)
     (cp5,) = [r for r in rows_of(c.get(url)) if r.startswith("CP 5")]
     assert " 44% 90% " in cp5 and "Green" in cp5

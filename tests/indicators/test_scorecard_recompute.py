@@ -9,7 +9,11 @@ from django_celery_beat.models import PeriodicTask
 
 from indicators import periods, tasks
 from indicators.models import PortalSettings, RecomputeRequest, ScorecardEntry, ScorecardState
-from indicators.scorecard import engine
+from indicators.recompute_requests import request_recompute
+from indicators.scorecard import inputs
+from indicators.scorecard.compute import ENTRY_COLUMNS
+from indicators.scorecard.recompute import NIGHTLY_REASON, recompute
+from indicators.scorecard.store import RagChange
 from returns.models import State
 from tests import factories
 
@@ -59,7 +63,7 @@ def cp5():
 
 
 def test_seed_row_cp5_scores_as_worked_by_hand(cp5):
-    result = engine.recompute()
+    result = recompute()
     assert (result.entries, result.deleted) == (18, 0)
     sep = entry(cp5, date(2020, 9, 1))
     assert sep.value == D("48")
@@ -89,13 +93,13 @@ def test_seed_row_cp5_scores_as_worked_by_hand(cp5):
 
 
 def test_recompute_is_idempotent_and_a_second_run_writes_nothing(cp5):
-    fields = [f for f in engine.ENTRY_COLUMNS if f != "computed_at"]
-    engine.recompute()
+    fields = [f for f in ENTRY_COLUMNS if f != "computed_at"]
+    recompute()
     first = sorted(ScorecardEntry.objects.values_list(*fields))
     untouched = sorted(ScorecardEntry.objects.values_list("pk", "computed_at"))
     version = ScorecardState.current_version()
-    again = engine.recompute()
-    partly = engine.recompute(indicator_ids=[cp5.pk], from_period=date(2020, 1, 1))
+    again = recompute()
+    partly = recompute(indicator_ids=[cp5.pk], from_period=date(2020, 1, 1))
     assert sorted(ScorecardEntry.objects.values_list(*fields)) == first
     assert sorted(ScorecardEntry.objects.values_list("pk", "computed_at")) == untouched  # not even rewritten
     assert (again.entries, again.written, again.deleted, again.unchanged, again.rag_changes) == (18, 0, 0, 18, [])
@@ -104,14 +108,14 @@ def test_recompute_is_idempotent_and_a_second_run_writes_nothing(cp5):
 
 
 def test_the_nightly_run_keeps_cached_pages_unless_an_entry_changed(cp5):
-    engine.recompute()
+    recompute()
     version = ScorecardState.current_version()
-    tasks.recompute_scorecard(reason=engine.NIGHTLY_REASON)
+    tasks.recompute_scorecard(reason=NIGHTLY_REASON)
     assert ScorecardState.current_version() == version
     ret = cp5.returns.get(period=date(2020, 9, 1))
     ret.value = D("78")
     ret.save()
-    assert tasks.recompute_scorecard(reason=engine.NIGHTLY_REASON) == {
+    assert tasks.recompute_scorecard(reason=NIGHTLY_REASON) == {
         "entries": 18,
         "written": 1,
         "deleted": 1,
@@ -124,18 +128,18 @@ def test_the_nightly_run_keeps_cached_pages_unless_an_entry_changed(cp5):
 
 
 def test_reopened_return_loses_its_entry_and_later_periods_follow(cp5):
-    engine.recompute()
+    recompute()
     ret = cp5.returns.get(period=date(2020, 8, 1))
     ret.state = State.DRAFT
     ret.save()
-    result = engine.recompute(indicator_ids=[cp5.pk], from_period=ret.period)
+    result = recompute(indicator_ids=[cp5.pk], from_period=ret.period)
     assert not ScorecardEntry.objects.filter(indicator=cp5, period=ret.period).exists()
     sep = entry(cp5, date(2020, 9, 1))
     assert sep.previous_value is None and sep.direction == "" and sep.change is None
     assert sep.persistent_red is False  # the run of reds is broken by the missing month
     assert sep.ytd_value == q(D(82 + 92 + 77 + 72 + 48) / 5)
-    assert engine.RagChange(cp5.pk, date(2020, 8, 1), "red", None, False, None) in result.rag_changes
-    assert engine.RagChange(cp5.pk, date(2020, 9, 1), "red", "red", True, False) in result.rag_changes
+    assert RagChange(cp5.pk, date(2020, 8, 1), "red", None, False, None) in result.rag_changes
+    assert RagChange(cp5.pk, date(2020, 9, 1), "red", "red", True, False) in result.rag_changes
     assert ScorecardEntry.objects.filter(indicator=cp5).count() == 17
 
 
@@ -145,16 +149,16 @@ def test_rag_changes_report_entries_turning_red():
         indicator=ind, financial_year=2020, target=D("22"), tolerance=D("1"), tolerance_kind="absolute"
     )
     approve(ind, date(2020, 4, 1), 21)
-    first = engine.recompute(indicator_ids=[ind.pk])
-    assert first.rag_changes == [engine.RagChange(ind.pk, date(2020, 4, 1), None, "green", None, False)]
+    first = recompute(indicator_ids=[ind.pk])
+    assert first.rag_changes == [RagChange(ind.pk, date(2020, 4, 1), None, "green", None, False)]
     approve(ind, date(2020, 5, 1), "22.5")
     approve(ind, date(2020, 6, 1), 24)
-    second = engine.recompute(indicator_ids=[ind.pk], from_period=date(2020, 5, 1))
+    second = recompute(indicator_ids=[ind.pk], from_period=date(2020, 5, 1))
     assert [(c.period, c.new_rag, c.turned_red) for c in second.rag_changes] == [
         (date(2020, 5, 1), "amber", False),
         (date(2020, 6, 1), "red", True),
     ]
-    assert engine.recompute(indicator_ids=[ind.pk]).rag_changes == []
+    assert recompute(indicator_ids=[ind.pk]).rag_changes == []
 
 
 def test_ratio_ytd_with_missing_month_na_and_zero_denominator():
@@ -165,7 +169,7 @@ def test_ratio_ytd_with_missing_month_na_and_zero_denominator():
     approve(ind, date(2022, 6, 1), None, na=True)  # NA
     approve(ind, date(2022, 7, 1), numerator=0, denominator=0)  # zero denominator: no value
     approve(ind, date(2022, 8, 1), D("95"), numerator=19, denominator=20)
-    engine.recompute()
+    recompute()
     apr = entry(ind, date(2022, 4, 1))
     assert apr.value == D("80") and apr.rag == "red" and apr.tolerance_threshold == D("85.5")
     jun = entry(ind, date(2022, 6, 1))
@@ -186,7 +190,7 @@ def test_no_target_neutral_polarity_and_counts():
     approve(ind, date(2020, 4, 1), 518)
     approve(ind, date(2020, 5, 1), 521)
     approve(ind, date(2020, 6, 1), 521)
-    engine.recompute()
+    recompute()
     may, jun = entry(ind, date(2020, 5, 1)), entry(ind, date(2020, 6, 1))
     assert may.rag == "grey" and may.target is None and may.distance_from_target is None
     assert (may.direction, may.improving) == ("up", None)  # counts: threshold 0, any change counts
@@ -200,7 +204,7 @@ def test_polarity_change_between_years_judges_each_year_by_its_own_rule():
     factories.TargetFactory(indicator=ind, financial_year=2021, target=D("10"), tolerance=None, polarity="lower")
     approve(ind, date(2021, 3, 1), 12)
     approve(ind, date(2021, 4, 1), 14)
-    engine.recompute()
+    recompute()
     mar, apr = entry(ind, date(2021, 3, 1)), entry(ind, date(2021, 4, 1))
     assert (mar.polarity, mar.rag) == ("higher", "green")
     assert (apr.polarity, apr.rag, apr.direction, apr.improving) == ("lower", "red", "up", False)
@@ -216,7 +220,7 @@ def test_team_entries_and_whole_derived_from_teams():
     approve(ind, date(2022, 4, 1), None, teams=teams)  # no whole figure: derived from the teams
     east_only = [(east, {"numerator": 30, "denominator": 30})]
     approve(ind, date(2022, 5, 1), 80, numerator=40, denominator=50, teams=east_only)
-    engine.recompute()
+    recompute()
     whole = entry(ind, date(2022, 4, 1))
     assert (whole.value, whole.numerator, whole.denominator) == (D("55"), D("55"), D("100"))
     e = entry(ind, date(2022, 4, 1), east)
@@ -234,7 +238,7 @@ def test_a_blank_value_is_derived_from_its_parts():
     ind = factories.IndicatorFactory(code="CIN 3", polarity="neutral", unit="rate_per_10k", aggregation="ratio")
     approve(ind, date(2020, 4, 1), None, numerator=300, denominator=40000)
     approve(ind, date(2021, 4, 1), None, numerator=350, denominator=50000)
-    engine.recompute()
+    recompute()
     assert entry(ind, date(2020, 4, 1)).value == D("75")  # 300 / 40,000 × 10,000
     later = entry(ind, date(2021, 4, 1))
     assert (later.value, later.denominator, later.ytd_value) == (D("70"), D("50000"), D("70"))
@@ -244,7 +248,7 @@ def test_only_approved_returns_count():
     ind = factories.IndicatorFactory(code="CP 11", polarity="lower", unit="percent", aggregation="mean")
     factories.ReturnFactory(indicator=ind, period=date(2022, 4, 1), value=D("17"), state=State.SUBMITTED)
     approve(ind, date(2022, 5, 1), 16)
-    engine.recompute()
+    recompute()
     assert list(ScorecardEntry.objects.values_list("period", flat=True)) == [date(2022, 5, 1)]
 
 
@@ -252,7 +256,7 @@ def test_persistent_red_follows_the_portal_setting(cp5):
     settings = PortalSettings.load()
     settings.persistent_red_periods = 2
     settings.save()
-    engine.recompute()
+    recompute()
     assert entry(cp5, date(2020, 8, 1)).persistent_red is True
 
 
@@ -262,7 +266,7 @@ def test_quarterly_indicator_compares_with_the_previous_quarter():
     )
     approve(ind, date(2022, 6, 1), 10)
     approve(ind, date(2022, 9, 1), 7)
-    engine.recompute()
+    recompute()
     sep = entry(ind, date(2022, 9, 1))
     assert (sep.previous_value, sep.change, sep.direction, sep.improving) == (D("10"), D("-3"), "down", False)
     assert sep.ytd_value == D("17")
@@ -274,7 +278,7 @@ def test_rating_comparator_is_the_latest_statistical_neighbour_average(cp5):
     factories.ComparatorValueFactory(indicator=cp5, source=neighbours, period_start=date(2018, 4, 1), value=D("75"))
     factories.ComparatorValueFactory(indicator=cp5, source=neighbours, period_start=date(2020, 4, 1), value=D("47.8"))
     factories.ComparatorValueFactory(indicator=cp5, source=england, period_start=date(2019, 4, 1), value=D("10"))
-    engine.recompute()
+    recompute()
     sep = entry(cp5, date(2020, 9, 1))
     assert (sep.comparator_source, sep.comparator_value, sep.comparator_period) == (neighbours, D("47.8"), "2020/21")
     assert sep.comparator_rating == "similar"  # 48 vs 47.8: within ±0.5
@@ -293,7 +297,7 @@ def test_an_indicators_own_rating_comparator_and_band_are_used(cp5):
         indicator=cp5, source=england, period_kind="quarter", period_start=date(2020, 7, 1), value=D("50")
     )
     RatingComparator.objects.create(indicator=cp5, source=england, band=D("2"))
-    engine.recompute()
+    recompute()
     sep = entry(cp5, date(2020, 9, 1))
     assert (sep.comparator_source, sep.comparator_value, sep.comparator_period) == (england, D("50"), "2020/21 Q2")
     assert sep.comparator_rating == "similar"  # 48 vs 50 within the indicator's own ±2 band
@@ -337,9 +341,9 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     task_prerun.connect(record)
     try:
         with transaction.atomic():
-            engine.request_recompute([cp5.pk], from_period=date(2020, 9, 1), reason="return approved")
-            engine.request_recompute([other.pk], from_period=date(2020, 7, 1), reason="target changed")
-            engine.request_recompute([cp5.pk], from_period=date(2020, 8, 1), reason="return approved")
+            request_recompute([cp5.pk], from_period=date(2020, 9, 1), reason="return approved")
+            request_recompute([other.pk], from_period=date(2020, 7, 1), reason="target changed")
+            request_recompute([cp5.pk], from_period=date(2020, 8, 1), reason="return approved")
             assert started == []  # nothing before the commit
     finally:
         task_prerun.disconnect(record)
@@ -361,14 +365,44 @@ def test_requests_in_one_transaction_queue_one_merged_task(cp5):
     assert request.done_at is not None
     assert ScorecardEntry.objects.filter(indicator=other).count() == 1
     with transaction.atomic():
-        engine.request_recompute([cp5.pk], reason="rolled back")
+        request_recompute([cp5.pk], reason="rolled back")
         transaction.set_rollback(True)
     ScorecardEntry.objects.all().delete()
     with transaction.atomic():  # a fresh batch: the rolled-back request is not carried over
-        engine.request_recompute([other.pk], reason="after a rollback")
+        request_recompute([other.pk], reason="after a rollback")
     assert list(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == [other.pk]
     later = RecomputeRequest.objects.filter(pk__gte=request.pk).order_by("pk")
     assert list(later.values_list("reason", flat=True)) == [reason, "after a rollback"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_in_a_rolled_back_savepoint_starts_a_fresh_row_and_still_one_task(cp5):
+    from celery.signals import task_prerun
+    from django.db import transaction
+
+    other = factories.IndicatorFactory(code="CP 13")
+    approve(other, date(2020, 7, 1), 50)
+    started = []
+
+    def record(sender=None, kwargs=None, **extra):
+        started.append(kwargs)
+
+    task_prerun.connect(record)
+    try:
+        with transaction.atomic():
+            with transaction.atomic():
+                request_recompute([cp5.pk], reason="undone")
+                transaction.set_rollback(True)
+            request_recompute([other.pk], from_period=date(2020, 7, 1), reason="kept")
+            request_recompute([other.pk], from_period=date(2020, 8, 1), reason="kept")
+    finally:
+        task_prerun.disconnect(record)
+    assert not RecomputeRequest.objects.filter(reason__contains="undone").exists()
+    request = RecomputeRequest.objects.get(reason="kept")
+    assert started == [
+        {"indicator_ids": [other.pk], "from_period": "2020-07-01", "reason": "kept", "request_ids": [request.pk]}
+    ]
+    assert request.done_at is not None
 
 
 def _lower_the_2020_target(cp5):
@@ -382,7 +416,7 @@ def test_a_recompute_whose_task_was_lost_is_queued_again_by_the_relay(
 ):
     """The change commits but its task is never queued (the process died after the commit)."""
     settings.SCORECARD_RELAY_GRACE_SECONDS = 0
-    engine.recompute()
+    recompute()
     with django_capture_on_commit_callbacks(execute=False):
         _lower_the_2020_target(cp5)
     assert entry(cp5, date(2020, 9, 1)).rag == "red"
@@ -405,7 +439,7 @@ def test_an_unreachable_broker_fails_nothing_and_the_relay_queues_later(
 ):
     from kombu.exceptions import OperationalError
 
-    engine.recompute()
+    recompute()
     delay = tasks.recompute_scorecard.delay
 
     def broker_down(*args, **kwargs):
@@ -429,7 +463,7 @@ def test_a_second_copy_of_an_answered_request_does_nothing(cp5, django_capture_o
     """The relay may queue a request again while its first task waits behind a long run."""
     from django.utils import timezone
 
-    engine.recompute()
+    recompute()
     with django_capture_on_commit_callbacks(execute=False):
         _lower_the_2020_target(cp5)
     request = RecomputeRequest.objects.get()
@@ -448,7 +482,7 @@ def test_the_nightly_run_settles_requests_made_before_it_and_old_ones_are_cleare
 
     with django_capture_on_commit_callbacks(execute=False):
         _lower_the_2020_target(cp5)
-    tasks.recompute_scorecard(reason=engine.NIGHTLY_REASON)
+    tasks.recompute_scorecard(reason=NIGHTLY_REASON)
     request = RecomputeRequest.objects.get()
     assert request.done_at is not None and entry(cp5, date(2020, 9, 1)).rag == "green"
     RecomputeRequest.objects.update(done_at=timezone.now() - timedelta(days=8))
@@ -464,7 +498,7 @@ def test_the_nightly_run_leaves_pending_a_request_committed_after_it_read_its_in
 
     from django.utils import timezone
 
-    read_figures = engine._figures
+    read_figures = inputs.read_figures
 
     def figures_then_a_late_commit(*args, **kwargs):
         figures = read_figures(*args, **kwargs)
@@ -474,13 +508,13 @@ def test_the_nightly_run_leaves_pending_a_request_committed_after_it_read_its_in
         )
         return figures
 
-    monkeypatch.setattr(engine, "_figures", figures_then_a_late_commit)
-    tasks.recompute_scorecard(reason=engine.NIGHTLY_REASON)
+    monkeypatch.setattr(inputs, "read_figures", figures_then_a_late_commit)
+    tasks.recompute_scorecard(reason=NIGHTLY_REASON)
     assert RecomputeRequest.objects.get(reason="return approved").done_at is None  # left to the relay
 
 
 def test_a_target_change_requests_a_recompute(cp5, django_capture_on_commit_callbacks):
-    engine.recompute()
+    recompute()
     with django_capture_on_commit_callbacks(execute=True):
         target = cp5.targets.get(financial_year=2020)
         target.target = D("40")
@@ -489,7 +523,7 @@ def test_a_target_change_requests_a_recompute(cp5, django_capture_on_commit_call
 
 
 def test_entries_of_indicators_no_longer_in_the_catalogue_are_removed(cp5):
-    engine.recompute()
+    recompute()
     gone = cp5.pk + 1000
     ScorecardEntry.objects.bulk_create(
         [
@@ -497,10 +531,10 @@ def test_entries_of_indicators_no_longer_in_the_catalogue_are_removed(cp5):
             ScorecardEntry(indicator_id=gone + 1, period=date(2020, 9, 1), rag="green"),
         ]
     )
-    asked = engine.recompute(indicator_ids=[cp5.pk, gone], from_period=date(2020, 9, 1))
+    asked = recompute(indicator_ids=[cp5.pk, gone], from_period=date(2020, 9, 1))
     assert (asked.entries, asked.written, asked.deleted) == (1, 0, 1)
-    assert asked.rag_changes == [engine.RagChange(gone, date(2020, 9, 1), "red", None, False, None)]
-    full = engine.recompute()
+    assert asked.rag_changes == [RagChange(gone, date(2020, 9, 1), "red", None, False, None)]
+    full = recompute()
     assert (full.written, full.deleted) == (0, 1)
     assert set(ScorecardEntry.objects.values_list("indicator_id", flat=True)) == {cp5.pk}
 
@@ -513,7 +547,7 @@ def test_a_year_without_a_target_takes_the_units_default_direction_threshold():
     for indicator, values in ((percent, ("80", "80.5", "82")), (count, ("10", "11", "11"))):
         for month, value in zip(months(date(2021, 4, 1), 3), values, strict=True):
             approve(indicator, month, value)
-    engine.recompute()
+    recompute()
 
     def directions(indicator):
         entries = ScorecardEntry.objects.filter(indicator=indicator, team__isnull=True).order_by("period")
@@ -533,7 +567,7 @@ def test_the_rolling_figure_of_a_quarterly_indicator_aggregates_its_six_previous
     quarter_ends = [periods.add_months(date(2020, 6, 1), 3 * k) for k in range(8)]  # Jun-20 … Mar-22
     for quarter_end, value in zip(quarter_ends, (10, 20, 30, 40, 50, 60, 70, 80), strict=True):
         approve(quarterly, quarter_end, value)
-    engine.recompute()
+    recompute()
     rolling = dict(
         ScorecardEntry.objects.filter(indicator=quarterly, team__isnull=True).values_list("period", "rolling_6m_value")
     )

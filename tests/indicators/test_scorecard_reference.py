@@ -25,7 +25,10 @@ import pytest
 from benchmarks.selectors import latest_comparator_values, rating_rule_for
 from indicators import periods, scoring
 from indicators.models import Indicator, PortalSettings, ScorecardEntry, Target
-from indicators.scorecard import engine
+from indicators.scorecard import recompute as recompute_module
+from indicators.scorecard.compute import ENTRY_COLUMNS
+from indicators.scorecard.recompute import recompute
+from indicators.scorecard.store import RagChange
 from returns.models import Return, State, TeamFigure
 from tests import factories
 
@@ -34,7 +37,7 @@ pytestmark = pytest.mark.django_db
 FIRST = date(2020, 1, 1)
 MONTHS = 30  # Jan-20 … Jun-22: three financial years, the first and last partial
 STORED = Decimal("0.000001")
-COLUMNS = [c for c in engine.ENTRY_COLUMNS if c not in ("indicator_id", "period", "team_id")]
+COLUMNS = [c for c in ENTRY_COLUMNS if c not in ("indicator_id", "period", "team_id")]
 
 # (unit, aggregation, polarity, frequency): one indicator of each.
 KINDS = [
@@ -277,14 +280,12 @@ def whole_states() -> dict[tuple, tuple]:
     return {(i, p): (rag, red) for i, p, rag, red in rows}
 
 
-def expected_changes(before: dict, after: dict) -> list[engine.RagChange]:
+def expected_changes(before: dict, after: dict) -> list[RagChange]:
     changes = []
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
         if old != new:
-            changes.append(
-                engine.RagChange(key[0], key[1], old and old[0], new and new[0], old and old[1], new and new[1])
-            )
+            changes.append(RagChange(key[0], key[1], old and old[0], new and new[0], old and old[1], new and new[1]))
     return changes
 
 
@@ -295,13 +296,13 @@ def expected_changes(before: dict, after: dict) -> list[engine.RagChange]:
 def slices(request, monkeypatch):
     """Run with the usual slice (the whole history fits one) and with slices of 3 indicators."""
     if request.param == "slices of 3":
-        monkeypatch.setattr(engine, "SLICE", 3)
+        monkeypatch.setattr(recompute_module, "SLICE", 3)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_full_recompute_stores_what_the_reference_computes(seed, slices):
     ids = build_history(seed)
-    result = engine.recompute()
+    result = recompute()
     stored = assert_matches_reference()
     assert result.entries == len(stored) > 300
     assert result.rag_changes == expected_changes({}, whole_states())
@@ -317,26 +318,26 @@ def test_the_reference_holds_for_another_persistent_red_setting(persistent_red_p
     settings.persistent_red_periods = persistent_red_periods
     settings.save()
     build_history(4)
-    engine.recompute()
+    recompute()
     assert_matches_reference()
 
 
 def test_running_again_changes_nothing_and_reports_nothing():
     build_history(5)
-    engine.recompute()
+    recompute()
     first = stored_entries()
-    again = engine.recompute()
+    again = recompute()
     assert again.rag_changes == []
     assert stored_entries() == first
     ids = list(Indicator.objects.values_list("pk", flat=True))
-    partly = engine.recompute(indicator_ids=ids[:3], from_period=date(2021, 2, 1))
+    partly = recompute(indicator_ids=ids[:3], from_period=date(2021, 2, 1))
     assert partly.rag_changes == []
     assert stored_entries() == first
 
 
 def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes(slices):
     ids = build_history(6)
-    engine.recompute()
+    recompute()
     rng = random.Random(60)
     # Figures change, a return is reopened, another approved, a target moves: each recomputed from its month.
     touched: dict[int, date] = {}
@@ -365,25 +366,25 @@ def test_incremental_recomputes_equal_a_full_one_and_report_exact_changes(slices
     before = whole_states()
     reported = []
     for indicator_id, period in sorted(touched.items()):
-        reported += engine.recompute(indicator_ids=[indicator_id], from_period=period).rag_changes
+        reported += recompute(indicator_ids=[indicator_id], from_period=period).rag_changes
     incremental = assert_matches_reference()
     assert sorted(reported) == expected_changes(before, whole_states())
     assert reported, "the changes moved no RAG: the test proves nothing"
 
-    full = engine.recompute()
+    full = recompute()
     assert full.rag_changes == []
     assert stored_entries() == incremental
 
 
 def test_a_removed_indicator_history_and_a_setting_change_are_exact(slices):
     build_history(7)
-    engine.recompute()
+    recompute()
     before = whole_states()
     Return.objects.filter(indicator__code="R7 2").update(state=State.SUBMITTED)
     settings = PortalSettings.load()
     settings.persistent_red_periods = 2
     settings.save()
-    result = engine.recompute()
+    result = recompute()
     assert_matches_reference()
     assert result.rag_changes == expected_changes(before, whole_states())
     assert not ScorecardEntry.objects.filter(indicator__code="R7 2").exists()

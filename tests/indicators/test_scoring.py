@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators import scoring as s
+from indicators import units
 
 
 def rule(target, tolerance=None, kind=s.ABSOLUTE, polarity=s.HIGHER, dot="0"):
@@ -190,20 +191,20 @@ def test_sum_latest_mean():
 
 def test_ratio_is_sum_of_numerators_over_sum_of_denominators_never_mean_of_percentages():
     months = [s.Point(D("50"), D("1"), D("2")), s.Point(D("100"), D("98"), D("98"))]
-    ratio = s.aggregate(months, s.RATIO, unit=s.PERCENT)
+    ratio = s.aggregate(months, s.RATIO, unit=units.PERCENT)
     assert ratio == D("100") * 99 / 100  # 99%
     assert ratio != s.aggregate(months, s.MEAN)  # the mean of percentages would be 75%
 
 
 def test_ratio_skips_months_without_parts_and_zero_denominators():
     months = [s.Point(D("50"), D("1"), D("2")), s.Point(None), s.Point(D("0"), D("0"), D("0"))]
-    assert s.aggregate(months, s.RATIO, unit=s.PERCENT) == D("50")
-    assert s.aggregate([s.Point(D("0"), D("0"), D("0"))], s.RATIO, unit=s.PERCENT) is None
+    assert s.aggregate(months, s.RATIO, unit=units.PERCENT) == D("50")
+    assert s.aggregate([s.Point(D("0"), D("0"), D("0"))], s.RATIO, unit=units.PERCENT) is None
 
 
 def test_rate_ratio_is_per_10000():
     months = [s.Point(None, D("30"), D("43000")), s.Point(None, D("40"), D("43000"))]
-    assert s.aggregate(months, s.RATIO, unit=s.RATE_PER_10K) == D("10000") * 70 / 86000
+    assert s.aggregate(months, s.RATIO, unit=units.RATE_PER_10K) == D("10000") * 70 / 86000
 
 
 def test_unknown_aggregation_is_refused():
@@ -215,29 +216,31 @@ def test_unknown_aggregation_is_refused():
 
 
 def test_with_derived_value_takes_the_value_from_its_parts():
-    assert s.with_derived_value(s.PERCENT, s.Point(D("40"), D("48"), D("100"))) == s.Point(D("48"), D("48"), D("100"))
-    assert s.with_derived_value(s.PERCENT, s.Point(D("40"))) == s.Point(D("40"))
-    assert s.with_derived_value(s.PERCENT, s.Point(None, D("4"), D("0"))) == s.Point(None, D("4"), D("0"))
-    assert s.with_derived_value(s.PERCENT, s.Point(None, D("4"), D("-2"))) == s.Point(None, D("4"), D("-2"))
+    assert s.with_derived_value(units.PERCENT, s.Point(D("40"), D("48"), D("100"))) == s.Point(
+        D("48"), D("48"), D("100")
+    )
+    assert s.with_derived_value(units.PERCENT, s.Point(D("40"))) == s.Point(D("40"))
+    assert s.with_derived_value(units.PERCENT, s.Point(None, D("4"), D("0"))) == s.Point(None, D("4"), D("0"))
+    assert s.with_derived_value(units.PERCENT, s.Point(None, D("4"), D("-2"))) == s.Point(None, D("4"), D("-2"))
 
 
 def test_derive_value_from_parts():
-    assert s.derive_value(unit=s.PERCENT, value=None, numerator=D("48"), denominator=D("100")) == D("48")
-    assert s.derive_value(unit=s.PERCENT, value=None, numerator=D("1"), denominator=D("3")) == D("33.333333")
-    assert s.derive_value(unit=s.RATE_PER_10K, value=None, numerator=D("783"), denominator=D("43118")) == D(
+    assert s.derive_value(unit=units.PERCENT, value=None, numerator=D("48"), denominator=D("100")) == D("48")
+    assert s.derive_value(unit=units.PERCENT, value=None, numerator=D("1"), denominator=D("3")) == D("33.333333")
+    assert s.derive_value(unit=units.RATE_PER_10K, value=None, numerator=D("783"), denominator=D("43118")) == D(
         "181.594694"  # 7,830,000 / 43,118 = 181.5946936…
     )
     assert s.derive_value(unit="count", value=D("5"), numerator=None, denominator=None) == D("5")
-    assert s.derive_value(unit=s.PERCENT, value=None, numerator=D("1"), denominator=D("0")) is None
+    assert s.derive_value(unit=units.PERCENT, value=None, numerator=D("1"), denominator=D("0")) is None
 
 
 def test_whole_from_teams_adds_counts_and_pools_percentages():
     counts = [s.Point(D("10")), s.Point(D("5"))]
     assert s.whole_from_teams("count", s.SUM, counts).value == D("15")
     percents = [s.Point(D("50"), D("1"), D("2")), s.Point(D("100"), D("8"), D("8"))]
-    whole = s.whole_from_teams(s.PERCENT, s.RATIO, percents)
+    whole = s.whole_from_teams(units.PERCENT, s.RATIO, percents)
     assert whole.value == D("90") and whole.numerator == D("9") and whole.denominator == D("10")
-    assert s.whole_from_teams(s.PERCENT, s.RATIO, [s.Point(D("50"))]).value is None
+    assert s.whole_from_teams(units.PERCENT, s.RATIO, [s.Point(D("50"))]).value is None
     assert s.whole_from_teams("count", s.SUM, [s.Point(D("1")), s.Point(None)]).value is None
     assert s.whole_from_teams("count", s.SUM, []).value is None
 
@@ -340,10 +343,10 @@ def test_a_better_value_never_gets_a_worse_rag(value, target, tolerance, better)
 )
 def test_ratio_aggregation_is_pooled_and_within_the_monthly_range(parts):
     points = [
-        s.Point(s.derive_value(unit=s.PERCENT, value=None, numerator=D(n), denominator=D(d)), D(n), D(d))
+        s.Point(s.derive_value(unit=units.PERCENT, value=None, numerator=D(n), denominator=D(d)), D(n), D(d))
         for n, d in parts
     ]
-    pooled = s.aggregate(points, s.RATIO, unit=s.PERCENT)
+    pooled = s.aggregate(points, s.RATIO, unit=units.PERCENT)
     assert pooled == D(100) * sum(D(n) for n, _ in parts) / sum(D(d) for _, d in parts)
     tolerance = D("0.00001")
     assert min(p.value for p in points) - tolerance <= pooled <= max(p.value for p in points) + tolerance
@@ -372,7 +375,7 @@ points_strategy = st.lists(
 @given(
     points=points_strategy,
     aggregation=st.sampled_from([s.SUM, s.RATIO, s.LATEST, s.MEAN]),
-    unit=st.sampled_from([s.PERCENT, s.RATE_PER_10K, "count"]),
+    unit=st.sampled_from([units.PERCENT, units.RATE_PER_10K, "count"]),
     start=st.integers(min_value=-3, max_value=33),
     length=st.integers(min_value=0, max_value=14),
 )
@@ -385,7 +388,7 @@ def test_window_aggregates_equal_aggregating_the_window(points, aggregation, uni
 @given(
     points=points_strategy,
     aggregation=st.sampled_from([s.SUM, s.RATIO, s.LATEST, s.MEAN]),
-    unit=st.sampled_from([s.PERCENT, s.RATE_PER_10K, "count"]),
+    unit=st.sampled_from([units.PERCENT, units.RATE_PER_10K, "count"]),
     bounds=st.lists(st.tuples(st.integers(min_value=-14, max_value=33), st.integers(min_value=-3, max_value=35))),
 )
 def test_many_windows_at_once_equal_each_window(points, aggregation, unit, bounds):
@@ -398,7 +401,7 @@ def test_many_windows_at_once_equal_each_window(points, aggregation, unit, bound
 def test_window_aggregates_hand_worked_year_to_date_with_a_missing_month():
     # Apr 8/10, May missing, Jun 9/10 (90 %), Jul NA: YTD to Jul is 17/20 = 85 %, not the mean of 80 and 90.
     points = [s.Point(D("80"), D("8"), D("10")), s.Point(None), s.Point(D("90"), D("9"), D("10")), s.Point(None)]
-    ratio = s.WindowAggregates(points, s.RATIO, unit=s.PERCENT)
+    ratio = s.WindowAggregates(points, s.RATIO, unit=units.PERCENT)
     assert ratio.window(0, 4) == D("85")
     assert ratio.window(1, 2) is None
     assert s.WindowAggregates(points, s.LATEST).window(0, 4) == D("90")

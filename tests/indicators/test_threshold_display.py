@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 from returns.models import State
 from tests import factories
 from tests.conftest import client_for
@@ -35,7 +35,7 @@ def whole_number_indicator(officer):
     factories.TargetFactory(indicator=indicator, financial_year=2022, target=D("90"), tolerance=D("5"))
     for month, value in ((8, "88"), (9, "80")):  # amber, then red: on the exception report
         factories.ReturnFactory(indicator=indicator, period=date(2022, month, 1), value=D(value), state=State.APPROVED)
-    engine.recompute()
+    recompute()
     return indicator
 
 

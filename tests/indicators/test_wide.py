@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.imports import wide
+from indicators.imports import wide, wide_headings, wide_sheet
 from kpiportal.sheets import reader
 from tests.files import csv_bytes, xlsx_bytes
 
@@ -33,7 +33,7 @@ def test_the_monthly_seed_with_its_shifted_headings():
     assert [(t.year, t.value) for t in cp5.targets] == [(2020, D("77"))]
     figures = {f.period: f.value for f in cp5.figures}
     assert len(figures) == 18 and figures[date(2020, 9, 1)] == D("48")
-    assert rows["W 1"].figures[0] == wide.WideFigure(date(2019, 4, 1), D("16.9"), False, "Apr-19")
+    assert rows["W 1"].figures[0] == wide_sheet.WideFigure(date(2019, 4, 1), D("16.9"), False, "Apr-19")
     # The RO, target, RAG and YTD headings sit a column or two off their values in the board paper.
     assert any("'RO' (row 3) is over column W but its values are in column V" in n for n in sheet.notes)
     assert rows["MC 8"].year_to_date == {2019: D("2676"), 2020: D("173")}
@@ -133,6 +133,6 @@ def test_a_target_without_a_year_in_a_file_without_months_is_refused():
 
 def test_a_table_without_the_layout_is_not_wide():
     table = reader.read_bytes(csv_bytes([["colour", "size"], ["red", "2"]]))
-    assert not wide.looks_wide(table)
-    with pytest.raises(wide.NotWide):
+    assert not wide_headings.looks_wide(table)
+    with pytest.raises(wide_sheet.NotWide):
         wide.parse(table)

@@ -8,7 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kpiportal.sheets import reader
-from kpiportal.sheets.reader import Column, Row, TableError
+from kpiportal.sheets.columns import Column, map_columns
+from kpiportal.sheets.table import CSV, TSV, XLSX, Row, RowError, TableError, column_index, column_letter
+from kpiportal.sheets.text import sniff_delimiter
 from tests.files import SHEET, add_part, csv_bytes, declare_size, rewrite_part, xlsx_bytes
 
 SEEDS = Path(__file__).resolve().parents[2] / "indicators" / "demo_data"
@@ -27,7 +29,7 @@ def cells(table):
 def test_csv_with_or_without_bom_and_either_line_ending(bom, crlf):
     data = csv_bytes([HEADER, ["CP 5", "Sep-20", "48"], [], ["W 1", "2019-04", "16.9"]], bom=bom, crlf=crlf)
     table = reader.read_bytes(data)
-    assert table.format == reader.CSV
+    assert table.format == CSV
     # The blank third line is dropped but still counted: W 1 is on row 4, as Excel shows it.
     assert cells(table) == [(1, tuple(HEADER)), (2, ("CP 5", "Sep-20", "48")), (4, ("W 1", "2019-04", "16.9"))]
 
@@ -35,7 +37,7 @@ def test_csv_with_or_without_bom_and_either_line_ending(bom, crlf):
 def test_tab_separated_text_with_commas_inside_cells():
     data = b"code\ttitle\tvalue\nMC 8\tNumber of episodes, in month\t2,676\n"
     table = reader.read_bytes(data)
-    assert table.format == reader.TSV
+    assert table.format == TSV
     assert table.rows[1].cells == ("MC 8", "Number of episodes, in month", "2,676")
 
 
@@ -53,7 +55,7 @@ def test_utf16_text_as_excel_saves_unicode_text():
 
 def test_the_seed_scorecards_read_as_they_are():
     table = reader.read_path(SEEDS / "scorecard-2019-2021-monthly.txt")
-    assert table.format == reader.TSV
+    assert table.format == TSV
     first = table.rows[0]
     assert first.number == 3 and first[0] == "Indicator Number" and first[3] == "2019/20"
     assert table.rows[1][3] == "Apr-19"
@@ -106,9 +108,9 @@ def test_files_over_the_size_limit_are_refused_before_reading(settings):
 
 
 def test_delimiter_sniffing_prefers_consistent_splits():
-    assert reader.sniff_delimiter("a,b,c\n1,2,3\n") == ","
-    assert reader.sniff_delimiter("a;b;c\n1,5;2;3\n") == ";"
-    assert reader.sniff_delimiter("Title line\n\na\tb, c\td\n1\t2\t3\n") == "\t"
+    assert sniff_delimiter("a,b,c\n1,2,3\n") == ","
+    assert sniff_delimiter("a;b;c\n1,5;2;3\n") == ";"
+    assert sniff_delimiter("Title line\n\na\tb, c\td\n1\t2\t3\n") == "\t"
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ def test_xlsx_cells_read_as_text_as_excel_shows_them():
         formats={"C2": "0%", "C3": "0.0"},
     )
     table = reader.read_bytes(data)
-    assert table.format == reader.XLSX and table.sheet == "Data"
+    assert table.format == XLSX and table.sheet == "Data"
     assert cells(table) == [
         (1, ("indicator_code", "period", "value", "team")),
         (2, ("CP 5", "2020-09-01", "48%")),
@@ -217,7 +219,7 @@ COLUMNS = (
 
 def test_headers_match_whatever_the_case_spacing_or_punctuation():
     header = Row(1, ("Indicator-Code", " PERIOD ", "Value", "team"))
-    mapping = reader.map_columns(header, COLUMNS)
+    mapping = map_columns(header, COLUMNS)
     assert mapping.errors == []
     assert mapping.positions == {"indicator_code": 0, "period": 1, "value": 2, "team": 3}
     assert mapping.values(Row(2, ("CP 5", "Sep-20"))) == {
@@ -226,12 +228,12 @@ def test_headers_match_whatever_the_case_spacing_or_punctuation():
         "value": "",
         "team": "",
     }
-    assert reader.map_columns(Row(1, ("indicator number", "Month")), COLUMNS).errors == []
+    assert map_columns(Row(1, ("indicator number", "Month")), COLUMNS).errors == []
 
 
 def test_unknown_and_missing_and_repeated_columns_are_named():
     header = Row(3, ("code", "Indicator code", "Colour", "", "Notes"))
-    mapping = reader.map_columns(header, COLUMNS, data_rows=[Row(4, ("CP 5", "", "", "x"))])
+    mapping = map_columns(header, COLUMNS, data_rows=[Row(4, ("CP 5", "", "", "x"))])
     reasons = {(e.column, e.reason.split(";")[0]) for e in mapping.errors}
     assert reasons == {
         ("Indicator code", "'code' and 'Indicator code' are the same column"),
@@ -244,12 +246,12 @@ def test_unknown_and_missing_and_repeated_columns_are_named():
 
 
 def test_errors_read_as_sentences():
-    assert str(reader.RowError(4, "period", "'Smarch-20' is not a month")) == (
+    assert str(RowError(4, "period", "'Smarch-20' is not a month")) == (
         "Row 4, column 'period': 'Smarch-20' is not a month"
     )
-    assert str(reader.RowError(None, "", "The file is empty")) == "The file is empty"
-    assert reader.column_letter(0) == "A" and reader.column_letter(27) == "AB"
-    assert reader.column_index("AB") == 27
+    assert str(RowError(None, "", "The file is empty")) == "The file is empty"
+    assert column_letter(0) == "A" and column_letter(27) == "AB"
+    assert column_index("AB") == 27
 
 
 _ENTITIES = [b'<!ENTITY a "' + b"a" * 40 + b'">'] + [

@@ -5,12 +5,16 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from benchmarks.models import Population
+from indicators.imports.figures import figures_import
 from indicators.models import Indicator
 from kpiportal import imports
+from kpiportal.imports import ImportRefused, ImportReport
 from kpiportal.sheets import reader
-from returns.importing import figures_import
+from returns.imports import history, long_form, plan
+from returns.imports.rows import FigureRow
 from returns.models import Return, ReturnEvent, State, TeamFigure
 from tests import factories
 from tests.files import csv_bytes, xlsx_bytes
@@ -89,16 +93,14 @@ def test_a_return_in_the_workflow_is_not_overwritten(performance_user, indicator
 
 def _meanwhile(monkeypatch, act):
     """Run `act` after the file is checked and before it is written (an officer or director at work)."""
-    from returns import importing
-
-    original = importing.plan_figures
+    original = long_form.plan_figures
 
     def plan_then_act(*args, **kwargs):
         plan = original(*args, **kwargs)
         act()
         return plan
 
-    monkeypatch.setattr(importing, "plan_figures", plan_then_act)
+    monkeypatch.setattr(long_form, "plan_figures", plan_then_act)
 
 
 def test_a_return_reopened_while_the_file_is_checked_is_not_overwritten(
@@ -301,10 +303,8 @@ def test_a_return_started_in_the_same_instant_as_the_write_is_reported_not_raise
     monkeypatch, performance_user, indicator
 ):
     """The check under lock cannot see a row inserted after it: the unique (indicator, period) catches that one."""
-    from returns import importing
-
     nov = date(2020, 11, 1)
-    monkeypatch.setattr(importing, "_lock_planned_returns", lambda plan: None)
+    monkeypatch.setattr(history, "_lock_planned_returns", lambda plan: None)
     _meanwhile(
         monkeypatch, lambda: factories.ReturnFactory(indicator=indicator, period=nov, value=D("51"), state=State.DRAFT)
     )
@@ -315,3 +315,22 @@ def test_a_return_started_in_the_same_instant_as_the_write_is_reported_not_raise
         "import the file again"
     ]
     assert Return.objects.get(period=nov).value == D("51")
+
+
+def test_writing_approved_history_is_for_the_performance_team_only(performance_user, director, officer, indicator):
+    """The one path besides the transitions that creates approved returns checks who asks, not only the importer."""
+    rows = [
+        FigureRow(row=2, indicator=indicator, period=date(2020, 11, 1), team=None, value=D("52")),
+    ]
+    report = ImportReport("figures")
+    checked = plan.plan_figures(rows, report=report)
+    assert report.ok and len(checked.changes) == 1
+    for not_allowed in (director, officer):
+        with pytest.raises(ImportRefused):
+            history.write_approved_history(checked, by=not_allowed, comment="Imported")
+    assert not Return.objects.exists()
+    with transaction.atomic():
+        history.write_approved_history(checked, by=performance_user, comment="Imported")
+    ret = Return.objects.get()
+    assert ret.state == State.APPROVED and ret.approved_by == performance_user
+    assert ret.events.get().kind == ReturnEvent.Kind.IMPORTED

@@ -4,11 +4,11 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from returns.importing import figures_import
 
 from indicators import scoring
 from kpiportal.sheets import reader
 from returns import figures, services, trail
-from returns.importing import figures_import
 from tests import factories, files
 from tests.returns.conftest import NOV
 

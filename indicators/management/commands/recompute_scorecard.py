@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators import periods
 from indicators.models import Indicator
-from indicators.scorecard import engine
+from indicators.scorecard.recompute import recompute
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 start = periods.parse_period(from_period)
             except periods.PeriodError as exc:
                 raise CommandError(f"--from: {exc}") from exc
-        result = engine.recompute(indicator_ids=ids, from_period=start)
+        result = recompute(indicator_ids=ids, from_period=start)
         self.stdout.write(
             f"Scorecard recomputed in {result.seconds:.2f}s: {result.entries} entries, {result.written} written "
             f"({result.unchanged} unchanged), {result.deleted} deleted, "

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from indicators import scoring
+from indicators import scoring, units
 
 
 class CellError(ValueError):
@@ -147,31 +147,11 @@ def parse_polarity(text: str) -> str:
     return _lookup(text, _POLARITY, "a polarity", "higher, lower or neutral (or BIB / SIB)")
 
 
-_UNITS = {}
-for _words, _unit in (
-    (("percent", "percentage", "%", "pct", "per cent", "proportion"), "percent"),
-    (
-        (
-            "rate_per_10k",
-            "rate per 10,000",
-            "rate per 10000",
-            "per 10,000",
-            "per 10k",
-            "rate per 10k",
-            "rate",
-        ),
-        "rate_per_10k",
-    ),
-    (("count", "number", "no.", "no", "n", "total", "cases"), "count"),
-    (("average", "avg", "mean"), "average"),
-    (("days", "day", "number of days"), "days"),
-):
-    for _word in _words:
-        _UNITS[_key(_word)] = _unit
+_UNITS = {_key(word): unit.name for unit in units.UNITS for word in (unit.name, *unit.cell_words)}
 
 
 def parse_unit(text: str) -> str:
-    return _lookup(text, _UNITS, "a unit", "percent, rate_per_10k, count, average or days")
+    return _lookup(text, _UNITS, "a unit", ", ".join(units.NAMES[:-1]) + f" or {units.NAMES[-1]}")
 
 
 def _choices(pairs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
@@ -264,7 +244,7 @@ def parse_tolerance(text: str, *, unit: str) -> tuple[Decimal | None, str | None
         return parse_number(match.group(1)), scoring.ABSOLUTE
     value = parse_number(raw)
     if has_percent_sign(raw):
-        return value, scoring.ABSOLUTE if unit == scoring.PERCENT else scoring.RELATIVE
+        return value, scoring.ABSOLUTE if units.is_percentage(unit) else scoring.RELATIVE
     return value, None
 
 
@@ -296,49 +276,3 @@ def status_from_title(title: str) -> tuple[str, str | None]:
         if match:
             return match.group("title").strip(), status
     return title.strip(), None
-
-
-# --- Inferring what a scorecard does not say --------------------------------------------------------
-
-
-def infer_unit(title: str, value_texts: Sequence[str]) -> str:
-    """The unit of an indicator created from a scorecard row, from its title and how its values are written."""
-    lowered = title.casefold()
-    filled = [t for t in value_texts if t.strip() and not is_not_available(t)]
-    if "per 10,000" in lowered or "per 10000" in lowered or "per 10k" in lowered:
-        return "rate_per_10k"
-    if (filled and all(has_percent_sign(t) for t in filled)) or re.match(r"^(%|percentage|proportion)", lowered):
-        return "percent"
-    if "days" in lowered or "time between" in lowered:
-        return "days"
-    if "average" in lowered or any("." in t for t in filled):
-        return "average"
-    return "count"
-
-
-def aggregation_from_year_to_date(months: Sequence[Decimal | None], year_to_date: Decimal | None) -> str | None:
-    """What a scorecard's "YTD or latest" figure tells about the aggregation, or None when it does not tell.
-
-    The candidates are computed by the scoring rules and compared with the
-    figure as printed (to the places it was printed with): the sum of the
-    months means `sum`, the last month `latest`, the mean `mean`. Failing an
-    exact match, a figure near the mean (within one printed unit or 5%) means
-    `mean`: board papers print percentages worked out from the year's
-    numerators and denominators, which the mean of the months only approaches.
-    When the last month and the mean round alike, `latest` wins.
-    """
-    if year_to_date is None:
-        return None
-    points = [scoring.Point(v) for v in months if v is not None]
-    if len(points) < 2:
-        return None
-    places = max(0, -year_to_date.as_tuple().exponent)
-    quantum = Decimal(1).scaleb(-places)
-    for aggregation in (scoring.LATEST, scoring.SUM, scoring.MEAN):
-        candidate = scoring.aggregate(points, aggregation)
-        if candidate is not None and candidate.quantize(quantum) == year_to_date.quantize(quantum):
-            return aggregation
-    mean = scoring.aggregate(points, scoring.MEAN)
-    if abs(mean - year_to_date) <= max(quantum, abs(year_to_date) * Decimal("0.05")):
-        return scoring.MEAN
-    return None
