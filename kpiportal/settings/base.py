@@ -208,6 +208,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
+# Past versions are shown in the admin, never restored from it: a restore would skip the services'
+# rules and audit (kpiportal/accounts/admin_rules.py refuses POST on those pages as well).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
