@@ -5,11 +5,13 @@ Superusers change everything. The performance team (staff by their role, with th
 superuser or staff status, no permissions, no other group, no change to a superuser's
 account, no deleting (accounts are deactivated, so the figures keep who entered and
 approved them). A password the team sets for someone else is recorded and that person
-is told by email (`services.user_password_reset_recorded`). Tokens are read only: their
+is told by email (`services.user_password_reset_recorded`); after too many failed
+sign-ins the team unlocks an account here ("Unlock sign-in"). Tokens are read only: their
 owners create and revoke them on the profile page.
 """
 
-from django.contrib import admin
+from axes.models import AccessAttempt, AccessFailureLog
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -36,6 +38,13 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "initials", "is_active")
     list_filter = ("groups", "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "initials")
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description="Unlock sign-in of the selected users", permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            services.user_sign_in_unlock(user=user, by=request.user)
+        messages.success(request, f"Sign-in unlocked for {len(queryset)} user(s).")
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:
@@ -84,3 +93,21 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(ServiceOwnedAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(ServiceOwnedAdmin):
+    """Usernames and addresses with failed sign-ins (locked at `AXES_FAILURE_LIMIT`): unlock from the user list."""
+
+    list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "path_info")
+    list_filter = ("attempt_time",)
+    search_fields = ("username", "ip_address")
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ServiceOwnedAdmin):
+    """Every failed sign-in, and whether it was refused by the lock-out."""
+
+    list_display = ("attempt_time", "username", "ip_address", "locked_out", "path_info")
+    list_filter = ("locked_out", "attempt_time")
+    search_fields = ("username", "ip_address")

@@ -2,6 +2,7 @@
 
 import logging
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -99,3 +100,17 @@ def _tell_of_password_reset(user: User, by: User) -> None:
         )
     except Exception:  # the password is set; a mail server down must not hide that
         logger.exception("Could not tell user id %s that their password was changed", user.pk)
+
+
+def user_sign_in_unlock(*, user: User, by: User) -> int:
+    """Lift a sign-in lock-out of `user` (every address) before its cool-off ends; returns the attempts cleared."""
+    cleared = axes_reset(username=user.get_username())
+    logger.warning(
+        "Sign-in of user %s (id %s) unlocked by %s (id %s): %s failed attempts cleared",
+        user.get_username(),
+        user.pk,
+        by.get_username(),
+        by.pk,
+        cleared,
+    )
+    return cleared

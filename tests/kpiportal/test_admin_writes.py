@@ -22,6 +22,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_celery_beat.models import ClockedSchedule, SolarSchedule
 
@@ -207,6 +208,10 @@ def world(performance_user, director, officer, viewer, indicator, service_area):
     Delivery.objects.create(alert=alert, recipient=director, state=SendState.SENT, digest=digest)
     alert_services.follow_create(indicator=indicator, by=viewer)
     account_services.api_token_create(user=officer, name="Power BI")
+    # A failed and a successful sign-in: the sign-in throttling's records.
+    browser = Client(REMOTE_ADDR="10.0.0.7")
+    browser.post(reverse("login"), {"username": "director", "password": "wrong"})
+    browser.post(reverse("login"), {"username": "viewer", "password": factories.PASSWORD})
     SolarSchedule.objects.create(event="sunrise", latitude=51.5, longitude=-0.1)
     ClockedSchedule.objects.create(clocked_time="2030-01-01T09:00:00Z")
     return {
@@ -304,8 +309,6 @@ def _post_everywhere(client, world, reader):
 
 @pytest.mark.parametrize("identity", IDENTITIES)
 def test_no_admin_post_writes_outside_the_services(client, world, identity):
-    from django.test import Client
-
     reader = Client()
     reader.force_login(world["superuser"])
     user = world[identity]
