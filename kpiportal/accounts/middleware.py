@@ -1,4 +1,4 @@
-"""Access without a role: one rule, for every page, in one place.
+"""Access without a role, and the headers of every response: one rule each, for every page, in one place.
 
 A signed-in user with none of the four roles (an account made but not given a
 role yet, or one whose roles were taken away) reaches only their profile page,
@@ -9,8 +9,10 @@ performance team (`roles.roles_of`). Anonymous requests are left to
 `LoginRequiredMiddleware` and the views.
 """
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from kpiportal.accounts import roles
 from kpiportal.accounts.services import api_token_authenticate
@@ -49,3 +51,32 @@ class RoleRequiredMiddleware:
         if match is not None and match.view_name in OPEN_WITHOUT_ROLE:
             return None
         return render(request, "accounts/no_role.html", {"message": NO_ROLE_MESSAGE}, status=403)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries, and what a signed-in person's pages add.
+
+    `Permissions-Policy` (settings.PERMISSIONS_POLICY) turns off browser features the
+    portal never uses (camera, microphone, location…), on every response. Pages and
+    exports for a signed-in user, anything sent to an API token and any download are
+    `Cache-Control: no-store, private`, so no browser, proxy or shared computer keeps
+    a copy of figures that are not public.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        user = getattr(request, "user", None)
+        personal = (
+            (user is not None and user.is_authenticated)
+            or "Authorization" in request.headers
+            or response.get("Content-Disposition", "").startswith("attachment")
+        )
+        if personal:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
