@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator, PortalSettings, ScorecardEntry, ServiceArea, Target, Team, Theme
+from kpiportal.accounts.admin_rules import HistoryAdmin, ServiceOwnedAdmin
 
 
 class TargetInline(admin.TabularInline):
@@ -10,7 +10,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = (
         "code",
         "title",
@@ -29,32 +29,32 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = ("indicator", "financial_year", "target", "tolerance", "tolerance_kind", "dot_threshold")
     list_filter = ("financial_year", "tolerance_kind")
     search_fields = ("indicator__code", "indicator__title")
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(HistoryAdmin):
     list_display = ("name", "position")
     list_editable = ("position",)
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(SimpleHistoryAdmin):
+class ServiceAreaAdmin(HistoryAdmin):
     list_display = ("name",)
     filter_horizontal = ("directors",)
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(HistoryAdmin):
     list_display = ("name", "position", "is_active")
     list_editable = ("position", "is_active")
 
 
 @admin.register(PortalSettings)
-class PortalSettingsAdmin(SimpleHistoryAdmin):
+class PortalSettingsAdmin(HistoryAdmin):
     list_display = ("__str__", "due_working_day", "persistent_red_periods", "comparator_band")
 
     def has_add_permission(self, request):
@@ -65,18 +65,9 @@ class PortalSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ScorecardEntry)
-class ScorecardEntryAdmin(admin.ModelAdmin):
+class ScorecardEntryAdmin(ServiceOwnedAdmin):
     """Read-only: entries are computed by the scorecard recompute, never edited."""
 
     list_display = ("indicator", "period", "team", "value", "target", "rag", "direction", "persistent_red")
     list_filter = ("rag", "period")
     search_fields = ("indicator__code",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,9 +1,13 @@
-"""Admin screens of alerts, for the performance team: read what happened; retry failed emails."""
+"""Admin screens of alerts, for the performance team: read what happened; retry failed emails.
+
+Alerts, their emails, digests and follows are written only by the alerts services: read only here.
+"""
 
 from django.contrib import admin, messages
 
 from indicators.alerts import services
 from indicators.alerts.models import Alert, Delivery, Digest, Follow, SendState
+from kpiportal.accounts.admin_rules import ReadOnlyAdminMixin, ServiceOwnedAdmin
 
 OUTBOX_FIELDS = (
     "state",
@@ -19,7 +23,7 @@ OUTBOX_FIELDS = (
 )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Delivery
     fields = ("recipient", "channel", "state", "attempts", "sent_at", "last_error")
     readonly_fields = fields
@@ -27,21 +31,15 @@ class DeliveryInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ServiceOwnedAdmin):
     list_display = ("indicator", "period", "kind", "rag", "value", "target", "raised_at")
     list_filter = ("kind", "rag", "period")
     search_fields = ("indicator__code", "indicator__title")
     list_select_related = ("indicator",)
     readonly_fields = [f.name for f in Alert._meta.fields]
     inlines = [DeliveryInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.action(description="Retry the selected failed emails")
@@ -54,7 +52,7 @@ def retry_failed(modeladmin, request, queryset):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ServiceOwnedAdmin):
     list_display = ("alert", "recipient", "channel", "state", "attempts", "sent_at")
     list_filter = ("state", "channel", "alert__kind")
     search_fields = ("alert__indicator__code", "recipient__username", "recipient__email")
@@ -62,22 +60,16 @@ class DeliveryAdmin(admin.ModelAdmin):
     readonly_fields = ("alert", "recipient", "channel", "digest", *OUTBOX_FIELDS)
     actions = [retry_failed]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(ServiceOwnedAdmin):
     list_display = ("day", "recipient", "state", "attempts", "sent_at")
     list_filter = ("state", "day")
     readonly_fields = ("recipient", "day", *OUTBOX_FIELDS)
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Follow)
-class FollowAdmin(admin.ModelAdmin):
+class FollowAdmin(ServiceOwnedAdmin):
     list_display = ("user", "indicator", "created_at")
     search_fields = ("user__username", "indicator__code")
     autocomplete_fields = ()

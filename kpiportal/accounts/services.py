@@ -1,9 +1,16 @@
-"""Writes for accounts: API tokens and alert preferences."""
+"""Writes for accounts: API tokens, alert preferences, and the record of passwords set by others."""
 
+import logging
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from kpiportal.accounts.models import ApiToken, User
+
+logger = logging.getLogger("kpiportal.accounts")
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
@@ -57,3 +64,53 @@ def staff_status_sync(*, user_ids) -> None:
     members = set(User.objects.filter(pk__in=ids, groups__name=PERFORMANCE_TEAM).values_list("pk", flat=True))
     User.objects.filter(pk__in=members, is_staff=False).update(is_staff=True)
     User.objects.filter(pk__in=ids - members, is_staff=True, is_superuser=False).update(is_staff=False)
+
+
+def user_password_reset_recorded(*, user: User, by: User) -> None:
+    """`by` has just set `user`'s password (or turned password sign-in off) in the admin.
+
+    When that is someone else, it is logged (the admin's change history holds the row)
+    and, once committed, the user is told by email, so that a reset they did not ask
+    for does not go unnoticed.
+    """
+    if by.pk == user.pk:
+        return
+    logger.warning(
+        "Password of user %s (id %s) was set by %s (id %s)", user.get_username(), user.pk, by.get_username(), by.pk
+    )
+    if user.email:
+        transaction.on_commit(lambda: _tell_of_password_reset(user, by))
+
+
+def _tell_of_password_reset(user: User, by: User) -> None:
+    when = timezone.localtime().strftime("%d %B %Y at %H:%M")
+    body = (
+        f"Hello {user.get_full_name() or user.get_username()},\n\n"
+        f"The password of your KPI Portal account ({user.get_username()}) was changed by "
+        f"{by.get_full_name() or by.get_username()} on {when}.\n\n"
+        "If you did not ask for this, tell the performance team straight away.\n\n"
+        f"{settings.SITE_URL}/accounts/login/\n"
+    )
+    try:
+        send_mail(
+            f"{settings.COUNCIL_NAME} KPI Portal: your password was changed",
+            body,
+            None,
+            [user.email],
+        )
+    except Exception:  # the password is set; a mail server down must not hide that
+        logger.exception("Could not tell user id %s that their password was changed", user.pk)
+
+
+def user_sign_in_unlock(*, user: User, by: User) -> int:
+    """Lift a sign-in lock-out of `user` (every address) before its cool-off ends; returns the attempts cleared."""
+    cleared = axes_reset(username=user.get_username())
+    logger.warning(
+        "Sign-in of user %s (id %s) unlocked by %s (id %s): %s failed attempts cleared",
+        user.get_username(),
+        user.pk,
+        by.get_username(),
+        by.pk,
+        cleared,
+    )
+    return cleared

@@ -5,6 +5,7 @@ in-process, emails printed to the console. `production.py` removes the
 defaults that are only safe on a developer's machine.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "django_tables2",
     "django_filters",
     "django_celery_beat",
@@ -57,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "kpiportal.accounts.middleware.RoleRequiredMiddleware",
+    "kpiportal.accounts.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -95,15 +100,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses any sign-in while the username and address are locked out (it authenticates nobody).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes; kpiportal/accounts/sign_in.py): after AXES_FAILURE_LIMIT failed
+# sign-ins for one username from one address, both login forms refuse it, even with the right
+# password, for AXES_COOLOFF_MINUTES or until the performance team unlocks the account.
+# AXES_LOCKOUT_PARAMETERS: comma-separated, "+" joins a combination ("username+ip_address,ip_address"
+# also locks an address trying many usernames).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [
+    p.split("+") if "+" in p else p for p in env.list("AXES_LOCKOUT_PARAMETERS", default=["username+ip_address"])
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The failed sign-ins are listed read only in the admin (kpiportal/accounts/admin.py); unlocking is the
+# "Unlock sign-in" action on the user list. (Axes' own admin actions fail outside a sign-in request.)
+AXES_ENABLE_ADMIN = False
+AXES_LOCKOUT_CALLABLE = "kpiportal.accounts.sign_in.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kpiportal.accounts.sign_in.client_ip"
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: use the peer's address).
+SIGN_IN_TRUSTED_PROXIES = env.int("SIGN_IN_TRUSTED_PROXIES", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -203,8 +229,18 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the portal never uses, turned off on every response (kpiportal/accounts/middleware.py).
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), browsing-topics=()",
+)
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+
+# Past versions are shown in the admin, never restored from it: a restore would skip the services'
+# rules and audit (kpiportal/accounts/admin_rules.py refuses POST on those pages as well).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

@@ -27,7 +27,12 @@ def test_the_performance_team_role_opens_the_admin_and_taking_it_away_closes_it(
 
     analyst.groups.remove(team)
     assert not staff(analyst) and not analyst.is_staff
+    # No role left at all: the page saying to ask for a role (with another role: the admin's login).
+    closed = client.get(ADMIN_PAGE)
+    assert closed.status_code == 403 and "ask the performance team for a role" in closed.content.decode().lower()
+    analyst.groups.add(Group.objects.get(name=roles.VIEWER))
     assert client.get(ADMIN_PAGE).status_code == 302  # to the admin's login
+    analyst.groups.clear()
 
     analyst.groups.set([team, Group.objects.get(name=roles.DIRECTOR)])
     assert staff(analyst)
