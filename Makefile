@@ -13,7 +13,7 @@ PORT ?= 8000
 help:
 	@echo "make run               set up (venv, npm, static, migrations, demo data) and start on http://$(HOST):$(PORT)"
 	@echo "make test              run the whole test suite (PostgreSQL, Redis, Chromium when available)"
-	@echo "make lint              ruff"
+	@echo "make lint              ruff and the import contracts (lint-imports)"
 	@echo "make migrations-check  fail if models and migrations differ"
 	@echo "make bench             performance benchmarks (perf/)"
 	@echo "make worker / beat     Celery worker / beat (needs REDIS_URL)"
@@ -58,6 +58,7 @@ test-fast: deps static
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: deps
 	$(VENV)/bin/ruff check --fix .

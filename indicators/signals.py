@@ -10,6 +10,8 @@ Bulk writes that bypass model signals (`bulk_create`, `update`) call
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from benchmarks.models import ComparatorValue
+from indicators.models import Indicator, PortalSettings, Target
 from indicators.recompute_requests import request_recompute
 from indicators.scorecard.recompute import NIGHTLY_REASON
 from kpiportal.schedules import Cron, Every, PeriodicSchedule, ensure
@@ -61,8 +63,6 @@ def ensure_nightly_recompute(sender=None, using="default", **kwargs):
 
 
 def connect(app_config):
-    from benchmarks.models import ComparatorValue
-    from indicators.models import Indicator, PortalSettings, Target
 
     post_save.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-saved")
     post_delete.connect(_target_changed, sender=Target, dispatch_uid="scorecard-target-deleted")

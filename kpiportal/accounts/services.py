@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpiportal.accounts.models import ApiToken, User
+from kpiportal.accounts.roles import PERFORMANCE_TEAM
 
 logger = logging.getLogger("kpiportal.accounts")
 
@@ -56,8 +57,6 @@ def staff_status_sync(*, user_ids) -> None:
     targets, teams, users and the deadline day); anyone else loses it, except
     superusers, whose access is theirs to keep.
     """
-    from kpiportal.accounts.roles import PERFORMANCE_TEAM
-
     ids = set(user_ids)
     if not ids:
         return

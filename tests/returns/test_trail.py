@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from returns.importing import figures_import
 
 from indicators import scoring
+from indicators.imports.figures import figures_import
 from kpiportal.sheets import reader
 from returns import figures, services, trail
 from tests import factories, files
