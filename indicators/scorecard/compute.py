@@ -53,8 +53,9 @@ class EntryRow(NamedTuple):
 
 # The columns a recompute writes and reads back, named by the row type.
 ENTRY_COLUMNS: tuple[str, ...] = EntryRow._fields
-# Building hundreds of thousands of rows: tuple.__new__ skips the named tuple's Python-level __new__.
-_new_row = partial(tuple.__new__, EntryRow)
+# Building hundreds of thousands of rows (from columns, or read back from the table): tuple.__new__
+# skips the named tuple's Python-level __new__.
+new_entry_row = partial(tuple.__new__, EntryRow)
 
 # The scale of the entries' numeric columns: a computed figure is stored as PostgreSQL rounds it,
 # to six places with halves away from zero, so that a stored entry and a fresh computation compare equal.
@@ -317,7 +318,7 @@ def _score_series(
     columns.update(_comparator_columns(context, series, columns))
     start = 0 if from_number is None else bisect_left(series.numbers, from_number)
     ordered = [columns[name][start:] if start else columns[name] for name in ENTRY_COLUMNS]
-    return map(_new_row, zip(*ordered, strict=True))
+    return map(new_entry_row, zip(*ordered, strict=True))
 
 
 # --- Every row of a slice ----------------------------------------------------------------------------

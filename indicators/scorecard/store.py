@@ -11,7 +11,7 @@ from django.db.models import F
 
 from indicators import scoring
 from indicators.models import ScorecardEntry
-from indicators.scorecard.compute import ENTRY_COLUMNS, EntryRow
+from indicators.scorecard.compute import ENTRY_COLUMNS, EntryRow, new_entry_row
 from indicators.scorecard.inputs import fetch_rows
 from kpiportal import bulk
 
@@ -46,7 +46,7 @@ def entries_in_scope(indicator_ids: Iterable[int] | None, from_period: date | No
 def _stored_rows(entries) -> list[EntryRow]:
     """These entries' rows, in the order `compute_rows` gives them, in one query."""
     order = ("indicator_id", F("team_id").asc(nulls_first=True), "period")
-    return list(map(EntryRow._make, fetch_rows(entries.order_by(*order).values_list(*ENTRY_COLUMNS))))
+    return list(map(new_entry_row, fetch_rows(entries.order_by(*order).values_list(*ENTRY_COLUMNS))))
 
 
 def _delete(entries, keys: list[tuple]) -> None:
