@@ -5,6 +5,7 @@ month. No Django imports, so they are tested without a database.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -59,6 +60,16 @@ def month_range(start: date, end: date) -> list[date]:
     return [add_months(start, i) for i in range(months_between(start, end) + 1)]
 
 
+def month_number(period: date) -> int:
+    """A month as one integer (year × 12 + month − 1), for series indexed by month: Jan-20 → 24240."""
+    return period.year * 12 + period.month - 1
+
+
+def month_of_number(number: int) -> date:
+    """The month of a `month_number`."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
 def financial_year_of(period: date) -> int:
     """The start year of the financial year holding `period`: Mar-23 → 2022 (2022/23)."""
     return period.year if period.month >= FINANCIAL_YEAR_START_MONTH else period.year - 1
@@ -77,15 +88,6 @@ def financial_year_months(start_year: int) -> list[date]:
     return [add_months(first, i) for i in range(12)]
 
 
-def year_to_date_months(period: date) -> list[date]:
-    """April of the period's financial year up to and including the period."""
-    return month_range(financial_year_start(financial_year_of(period)), period)
-
-
-def same_months_a_year_earlier(months: list[date]) -> list[date]:
-    return [add_months(m, -12) for m in months]
-
-
 def quarter_of(period: date) -> tuple[int, int]:
     """(financial year start, quarter 1–4); Q1 is April–June."""
     return financial_year_of(period), (period.month - FINANCIAL_YEAR_START_MONTH) % 12 // 3 + 1
@@ -94,11 +96,6 @@ def quarter_of(period: date) -> tuple[int, int]:
 def quarter_months(start_year: int, quarter: int) -> list[date]:
     first = add_months(financial_year_start(start_year), (quarter - 1) * 3)
     return [add_months(first, i) for i in range(3)]
-
-
-def quarter_to_date_months(period: date) -> list[date]:
-    year, quarter = quarter_of(period)
-    return [m for m in quarter_months(year, quarter) if m <= period]
 
 
 def months_into_financial_year(period: date) -> int:
@@ -156,11 +153,6 @@ def year_or_quarter_label(kind: str, start: date) -> str:
     if kind == QUARTER:
         return quarter_label(*quarter_of(start))
     return financial_year_label(financial_year_of(start))
-
-
-def year_or_quarter_end(kind: str, start: date) -> date:
-    """The last month of a financial year or quarter starting at `start`."""
-    return add_months(start, 2 if kind == QUARTER else 11)
 
 
 def month_label(period: date) -> str:
@@ -243,10 +235,56 @@ def parse_financial_year_or_year(value) -> int:
     return parse_financial_year(text)
 
 
+# How many months apart two periods of an indicator's frequency are.
+FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
 def previous_period(period: date, frequency: str = "monthly") -> date:
     """The previous period of the same frequency: last month, last quarter's month, last year's month."""
-    step = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
-    return add_months(period, -step)
+    return add_months(period, -FREQUENCY_MONTHS[frequency])
+
+
+# --- The scorecard's windows (PRODUCT §6): each the months whose figures a figure of `period` aggregates.
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The months from `first` to `last`, inclusive (empty when `last` is before `first`)."""
+
+    first: date
+    last: date
+
+    def months(self) -> list[date]:
+        return month_range(self.first, self.last)
+
+
+def month_window(period: date) -> Window:
+    """The month itself: the figure of the period."""
+    return Window(period, period)
+
+
+def quarter_to_date(period: date) -> Window:
+    """The financial quarter holding `period`, from its first month up to and including `period`."""
+    return Window(quarter_months(*quarter_of(period))[0], period)
+
+
+def year_to_date(period: date) -> Window:
+    """April of the period's financial year up to and including the period."""
+    return Window(financial_year_start(financial_year_of(period)), period)
+
+
+def rolling_six(period: date, frequency: str = "monthly") -> Window:
+    """The six periods of the indicator's frequency before `period` (six months, quarters or years).
+
+    From the sixth previous period up to the month before `period`: a quarterly indicator's figures
+    fall on quarter ends, so the window holds six of them.
+    """
+    return Window(add_months(period, -6 * FREQUENCY_MONTHS[frequency]), add_months(period, -1))
+
+
+def same_months_a_year_earlier(window: Window) -> Window:
+    """Last year's same months: the window twelve months earlier (last year's year to date, say)."""
+    return Window(add_months(window.first, -12), add_months(window.last, -12))
 
 
 QUARTER_END_MONTHS = (6, 9, 12, 3)

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from benchmarks import comparison
 from benchmarks.selectors import ComparatorFigure, ComparatorHistory
@@ -90,11 +90,6 @@ class Scorecard:
     @property
     def has_figures(self) -> bool:
         return any(row.entry is not None for row in self.rows)
-
-
-def latest_period_with_figures() -> date | None:
-    """The latest month with an approved whole-authority figure: the scorecards' default period."""
-    return ScorecardEntry.objects.whole_authority().aggregate(latest=Max("period"))["latest"]
 
 
 def periods_with_figures() -> list[date]:

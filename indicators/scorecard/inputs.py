@@ -3,8 +3,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import connection
@@ -22,24 +21,6 @@ new_point = partial(tuple.__new__, Point)
 NO_POINT = Point(None)  # a month without a figure, or marked "not available"
 
 
-def month_number(period: date) -> int:
-    return period.year * 12 + period.month - 1
-
-
-class Calendar(dict):
-    """Month number (year × 12 + month − 1) → (period, financial year, months into the year, into the quarter)."""
-
-    def __missing__(self, number: int) -> tuple[date, int, int, int]:
-        period = date(number // 12, number % 12 + 1, 1)
-        found = self[number] = (
-            period,
-            periods.financial_year_of(period),
-            periods.months_into_financial_year(period),
-            periods.months_into_quarter(period),
-        )
-        return found
-
-
 @dataclass
 class Context:
     """What every slice of indicators is scored with, read once per recompute."""
@@ -49,7 +30,6 @@ class Context:
     comparators: ComparatorHistory
     rating_rules: dict[int, RatingRule]  # which comparator and band rate each indicator (benchmarks)
     persistent_red_periods: int
-    calendar: "Calendar" = field(default_factory=lambda: Calendar())
 
 
 @dataclass
@@ -114,7 +94,7 @@ def read_figures(indicators: Sequence[tuple], everything: bool) -> Figures:
     for pk, indicator_id, period, value, numerator, denominator, na in fetch_rows(return_rows):
         if indicator_id not in units:
             continue  # an indicator created since the catalogue was read
-        number = period.year * 12 + period.month - 1
+        number = periods.month_number(period)
         return_keys[pk] = (indicator_id, number)
         if na:
             whole[indicator_id][number] = NO_POINT

@@ -11,11 +11,9 @@ from django.db.models import F
 
 from indicators import scoring
 from indicators.models import ScorecardEntry
-from indicators.scorecard.compute import ENTRY_COLUMNS
+from indicators.scorecard.compute import ENTRY_COLUMNS, EntryRow, new_entry_row
 from indicators.scorecard.inputs import fetch_rows
 from kpiportal import bulk
-
-_RAG, _PERSISTENT = ENTRY_COLUMNS.index("rag"), ENTRY_COLUMNS.index("persistent_red")
 
 
 class RagChange(NamedTuple):
@@ -45,10 +43,10 @@ def entries_in_scope(indicator_ids: Iterable[int] | None, from_period: date | No
     return entries
 
 
-def _stored_rows(entries) -> list[tuple]:
-    """These entries' rows (ENTRY_COLUMNS), in the order `compute_rows` gives them, in one query."""
+def _stored_rows(entries) -> list[EntryRow]:
+    """These entries' rows, in the order `compute_rows` gives them, in one query."""
     order = ("indicator_id", F("team_id").asc(nulls_first=True), "period")
-    return fetch_rows(entries.order_by(*order).values_list(*ENTRY_COLUMNS))
+    return list(map(new_entry_row, fetch_rows(entries.order_by(*order).values_list(*ENTRY_COLUMNS))))
 
 
 def _delete(entries, keys: list[tuple]) -> None:
@@ -79,7 +77,7 @@ class Changes:
     deleted: int = 0
     rag_changes: list[RagChange] = field(default_factory=list)
 
-    def apply(self, rows: Iterable[tuple], entries) -> None:
+    def apply(self, rows: Iterable[EntryRow], entries) -> None:
         """Make `entries` (a queryset: the scope of these rows) hold exactly `rows`, writing only what differs."""
         clock = self.clock
         stored = _stored_rows(entries)
@@ -94,29 +92,7 @@ class Changes:
         if rows == stored:  # the usual night: nothing changed, nothing written
             clock.lap("compare")
             return
-        before = {row[:3]: row for row in stored}
-        changed: list[tuple] = []
-        stale: list[tuple] = []
-        rag_changes = self.rag_changes
-        for row in rows:
-            key = row[:3]
-            old = before.pop(key, None)
-            if old is not None:
-                if old == row:
-                    continue
-                stale.append(key)
-            changed.append(row)
-            if key[2] is None:  # the whole authority: RAG changes for alerts
-                if old is None:
-                    rag_changes.append(RagChange(key[0], key[1], None, row[_RAG], None, row[_PERSISTENT]))
-                elif (old[_RAG], old[_PERSISTENT]) != (row[_RAG], row[_PERSISTENT]):
-                    rag_changes.append(
-                        RagChange(key[0], key[1], old[_RAG], row[_RAG], old[_PERSISTENT], row[_PERSISTENT])
-                    )
-        for key, old in before.items():  # no approved figure any more
-            stale.append(key)
-            if key[2] is None:
-                rag_changes.append(RagChange(key[0], key[1], old[_RAG], None, old[_PERSISTENT], None))
+        changed, stale = self._compare(rows, stored)
         clock.lap("compare")
         _delete(entries, stale)
         if changed:
@@ -125,20 +101,57 @@ class Changes:
         self.written += len(changed)
         self.deleted += len(stale)
 
-    def _insert(self, rows: Iterable[tuple]) -> None:
+    def _compare(self, rows: list[EntryRow], stored: list[EntryRow]) -> tuple[list[EntryRow], list[tuple]]:
+        """The rows to write (new or different) and the keys of the stored entries they replace or that are gone;
+        the whole-authority RAG changes are noted on the way."""
+        before = {row[:3]: row for row in stored}  # (indicator, period, team) → stored row
+        changed: list[EntryRow] = []
+        stale: list[tuple] = []
+        for row in rows:
+            key = row[:3]
+            old = before.pop(key, None)
+            if old is not None:
+                if old == row:
+                    continue
+                stale.append(key)
+            changed.append(row)
+            self._note_rag_change(old, row)
+        for key, old in before.items():  # no approved figure any more
+            stale.append(key)
+            self._note_rag_change(old, None)
+        return changed, stale
+
+    def _note_rag_change(self, old: EntryRow | None, new: EntryRow | None) -> None:
+        """Note a whole-authority entry whose RAG or persistent red differs (alerts are raised from these)."""
+        entry = new or old
+        if entry.team_id is not None:
+            return
+        if old is not None and new is not None and (old.rag, old.persistent_red) == (new.rag, new.persistent_red):
+            return
+        self.rag_changes.append(
+            RagChange(
+                entry.indicator_id,
+                entry.period,
+                old and old.rag,
+                new and new.rag,
+                old and old.persistent_red,
+                new and new.persistent_red,
+            )
+        )
+
+    def _insert(self, rows: Iterable[EntryRow]) -> None:
         """Nothing stored to compare with: the rows stream into the table as they are computed (PostgreSQL
         indexes them on the other core meanwhile), every whole-authority one a new RAG."""
         if isinstance(rows, Sized) and not rows:
             return
-        rag_changes = self.rag_changes
         count = 0
 
         def counted():
             nonlocal count
             for row in rows:
                 count += 1
-                if row[2] is None:
-                    rag_changes.append(RagChange(row[0], row[1], None, row[_RAG], None, row[_PERSISTENT]))
+                if row.team_id is None:
+                    self._note_rag_change(None, row)
                 yield row
 
         bulk.copy_rows(ScorecardEntry, ENTRY_COLUMNS, counted())

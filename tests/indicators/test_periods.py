@@ -66,7 +66,8 @@ def test_quarters_start_in_april():
     assert p.quarter_of(date(2023, 1, 1)) == (2022, 4)
     assert p.quarter_of(date(2023, 3, 1)) == (2022, 4)
     assert p.quarter_months(2020, 3) == [date(2020, 10, 1), date(2020, 11, 1), date(2020, 12, 1)]
-    assert p.quarter_to_date_months(date(2020, 11, 1)) == [date(2020, 10, 1), date(2020, 11, 1)]
+    assert p.quarter_to_date(date(2020, 11, 1)).months() == [date(2020, 10, 1), date(2020, 11, 1)]
+    assert p.quarter_to_date(date(2021, 1, 1)).months() == [date(2021, 1, 1)]
     assert p.quarter_label(2020, 3) == "2020/21 Q3"
 
 
@@ -82,11 +83,27 @@ def test_month_arithmetic_across_year_ends():
 
 
 def test_year_to_date_and_last_years_same_months():
-    ytd = p.year_to_date_months(date(2020, 9, 1))
+    ytd = p.year_to_date(date(2020, 9, 1)).months()
     assert ytd[0] == date(2020, 4, 1) and ytd[-1] == date(2020, 9, 1) and len(ytd) == 6
-    assert p.year_to_date_months(date(2021, 3, 1))[0] == date(2020, 4, 1)
-    assert p.year_to_date_months(date(2021, 4, 1)) == [date(2021, 4, 1)]
-    assert p.same_months_a_year_earlier(ytd)[0] == date(2019, 4, 1)
+    assert p.year_to_date(date(2021, 3, 1)).months()[0] == date(2020, 4, 1)
+    assert p.year_to_date(date(2021, 4, 1)).months() == [date(2021, 4, 1)]
+    last_year = p.same_months_a_year_earlier(p.year_to_date(date(2020, 9, 1)))
+    assert last_year == p.Window(date(2019, 4, 1), date(2019, 9, 1))
+
+
+def test_the_month_and_the_six_periods_before_it():
+    assert p.month_window(date(2020, 9, 1)).months() == [date(2020, 9, 1)]
+    assert p.rolling_six(date(2020, 9, 1)) == p.Window(date(2020, 3, 1), date(2020, 8, 1))
+    assert p.rolling_six(date(2020, 9, 1), "quarterly") == p.Window(date(2019, 3, 1), date(2020, 8, 1))
+    quarter_ends = [m for m in p.rolling_six(date(2020, 9, 1), "quarterly").months() if p.takes_figure(m, "quarterly")]
+    assert quarter_ends == [p.add_months(date(2020, 9, 1), -3 * k) for k in range(6, 0, -1)]
+    assert p.rolling_six(date(2021, 3, 1), "annual") == p.Window(date(2015, 3, 1), date(2021, 2, 1))
+
+
+def test_month_numbers_round_trip():
+    assert p.month_number(date(2020, 1, 1)) == 2020 * 12
+    for period in p.month_range(date(2019, 11, 1), date(2021, 2, 1)):
+        assert p.month_of_number(p.month_number(period)) == period
 
 
 def test_labels():
@@ -99,7 +116,7 @@ def test_labels():
 
 def test_months_into_year_and_quarter_agree_with_the_month_lists():
     for period in p.month_range(date(2021, 1, 1), date(2023, 12, 1)):
-        assert p.months_into_financial_year(period) == len(p.year_to_date_months(period)) - 1
-        assert p.months_into_quarter(period) == len(p.quarter_to_date_months(period)) - 1
+        assert p.months_into_financial_year(period) == len(p.year_to_date(period).months()) - 1
+        assert p.months_into_quarter(period) == len(p.quarter_to_date(period).months()) - 1
     assert p.months_into_financial_year(date(2023, 3, 1)) == 11
     assert p.months_into_quarter(date(2023, 1, 1)) == 0

@@ -181,7 +181,7 @@ def reference_entries() -> dict[tuple, dict]:
     for ind in indicators:
         rules = {t.financial_year: t.as_rule() for t in ind.targets.all()}
         rating = rating_rule_for(ind.pk)
-        step = {"monthly": 1, "quarterly": 3, "annual": 12}[ind.frequency]
+        step = periods.FREQUENCY_MONTHS[ind.frequency]
         whole, not_available = {}, set()
         teams = defaultdict(dict)
         for ret in ind.returns.filter(state=State.APPROVED).prefetch_related("team_figures"):
@@ -213,13 +213,13 @@ def reference_entries() -> dict[tuple, dict]:
                 rule = rules.get(periods.financial_year_of(period))
                 polarity = rule.polarity if rule else ind.polarity
                 dot = rule.dot_threshold if rule else ind.default_dot_threshold
-                before = points.get(periods.add_months(period, -step))
+                before = points.get(periods.previous_period(period, ind.frequency))
                 previous = before.value if before is not None else None
                 change = scoring.change(p.value, previous)
                 direction = scoring.direction(change, dot)
                 rag = rags[period] = scoring.rag(p.value, rule)
                 run_rags = [rags.get(periods.add_months(period, -k * step), "") for k in range(run - 1, -1, -1)]
-                ytd_months = periods.year_to_date_months(period)
+                ytd = periods.year_to_date(period)
                 row = {
                     "value": p.value,
                     "numerator": p.numerator,
@@ -236,11 +236,11 @@ def reference_entries() -> dict[tuple, dict]:
                     "distance_from_target": scoring.distance_from_target(p.value, rule.target if rule else None),
                     "rag": rag,
                     "persistent_red": scoring.persistent_red(run_rags, run),
-                    "quarter_value": agg(periods.quarter_to_date_months(period)),
-                    "ytd_value": agg(ytd_months),
-                    "previous_ytd_value": agg(periods.same_months_a_year_earlier(ytd_months)),
+                    "quarter_value": agg(periods.quarter_to_date(period).months()),
+                    "ytd_value": agg(ytd.months()),
+                    "previous_ytd_value": agg(periods.same_months_a_year_earlier(ytd).months()),
                     # §6: "aggregates the six periods before this one" — periods of the indicator's frequency.
-                    "rolling_6m_value": agg([periods.add_months(period, -k * step) for k in range(6, 0, -1)]),
+                    "rolling_6m_value": agg(periods.rolling_six(period, ind.frequency).months()),
                     "comparator_source_id": None,
                     "comparator_value": None,
                     "comparator_period": "",
