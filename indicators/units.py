@@ -27,6 +27,8 @@ class Unit:
     cell_words: tuple[str, ...]  # what an import cell may say for it, besides the name
     at_most: Decimal | None = None  # the largest possible value (a percentage is at most 100)
     whole: bool = False  # only whole numbers (a count)
+    value_label: str = ""  # the entry form's label for a value: "Value (%)"
+    tolerance_word: str = ""  # what an absolute tolerance counts: "points", "cases"
 
 
 UNITS: tuple[Unit, ...] = (
@@ -36,16 +38,29 @@ UNITS: tuple[Unit, ...] = (
         "a percentage",
         ("percentage", "%", "pct", "per cent", "proportion"),
         at_most=Decimal("100"),
+        value_label="Value (%)",
+        tolerance_word="points",
     ),
     Unit(
         RATE_PER_10K,
         "Rate per 10,000",
         "a rate per 10,000",
         ("rate per 10,000", "rate per 10000", "per 10,000", "per 10k", "rate per 10k", "rate"),
+        value_label="Value (rate per 10,000)",
     ),
-    Unit(COUNT, "Count", "a count", ("number", "no.", "no", "n", "total", "cases"), whole=True),
-    Unit(AVERAGE, "Average", "an average", ("avg", "mean")),
-    Unit(DAYS, "Days", "a number of days", ("day", "number of days")),
+    Unit(
+        COUNT,
+        "Count",
+        "a count",
+        ("number", "no.", "no", "n", "total", "cases"),
+        whole=True,
+        value_label="Value (count)",
+        tolerance_word="cases",
+    ),
+    Unit(AVERAGE, "Average", "an average", ("avg", "mean"), value_label="Value (average)"),
+    Unit(
+        DAYS, "Days", "a number of days", ("day", "number of days"), value_label="Value (days)", tolerance_word="days"
+    ),
 )
 BY_NAME: dict[str, Unit] = {unit.name: unit for unit in UNITS}
 
@@ -63,6 +78,18 @@ def noun(unit: str, default: str = "this figure") -> str:
     """How a sentence names a figure in this unit: 'a percentage', 'a rate per 10,000'."""
     known = BY_NAME.get(unit)
     return known.noun if known else default
+
+
+def value_label(unit: str) -> str:
+    """The entry form's label for a value in this unit: 'Value (%)'."""
+    known = BY_NAME.get(unit)
+    return known.value_label if known else "Value"
+
+
+def tolerance_word(unit: str) -> str:
+    """What an absolute tolerance in this unit counts ('points', 'cases', 'days'), or '' when nothing fits."""
+    known = BY_NAME.get(unit)
+    return known.tolerance_word if known else ""
 
 
 def is_percentage(unit: str) -> bool:

@@ -204,7 +204,7 @@ def _against_a_bare_view(report, client, page: float, hit: float):
 def _board_pack(report):
     from indicators.reports import boardpack
     from indicators.reports.rows import board_months, build_scorecard
-    from indicators.reports.views import BOARD, DASHBOARD, EXCEPTIONS, _groups, _rows_for, _view_of
+    from indicators.reports.views import BOARD, DASHBOARD, EXCEPTIONS, layout_groups, layout_rows, layout_view
 
     period = date(2026, 9, 1)
 
@@ -212,9 +212,11 @@ def _board_pack(report):
         sc = build_scorecard(period, months=board_months(period), commentary=True)
         sheets = []
         for layout in (BOARD, DASHBOARD, EXCEPTIONS):
-            view = _view_of(sc, layout)
-            chosen = _rows_for(layout, view, "")
-            sheets.append(boardpack.Sheet(layout.title, layout.title, layout.columns(view), _groups(layout, chosen)))
+            view = layout_view(sc, layout)
+            chosen = layout_rows(layout, view, "")
+            sheets.append(
+                boardpack.Sheet(layout.title, layout.title, layout.columns(view), layout_groups(layout, chosen))
+            )
         return boardpack.workbook_bytes(sheets)
 
     started = time.perf_counter()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html
 
-from indicators import formatting, scoring
+from indicators import formatting, scoring, units
 from returns.models import State
 
 NOT_STARTED = "not_started"
@@ -50,7 +50,7 @@ def change_text(change: Decimal | None, unit: str = "", decimals: int = 1) -> st
         return "–"
     text = formatting.format_number(change, decimals)
     sign = "+" if Decimal(text.replace(",", "")) > 0 else ""
-    return f"{sign}{text}{' points' if unit == 'percent' else ''}"
+    return f"{sign}{text}{' points' if units.is_percentage(unit) else ''}"
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -30,7 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators import periods, scoring
+from indicators import periods, scoring, units
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
@@ -219,7 +219,7 @@ def _write_row(sheet, number: int, row: selectors.ReturnRow, *, open_to_officer:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if open_to_officer:
         for key in NUMERIC:
-            check = checks.percentages if key == "value" and row.indicator.unit == "percent" else checks.numbers
+            check = checks.percentages if key == "value" and units.is_percentage(row.indicator.unit) else checks.numbers
             check.add(f"{_column_letter(key)}{number}")
         checks.yes_no.add(f"{_column_letter('not_available')}{number}")
 

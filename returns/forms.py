@@ -4,18 +4,10 @@ from decimal import Decimal
 
 from django import forms
 
-from indicators import scoring
+from indicators import scoring, units
 from kpiportal.forms import GovukFormMixin
 from returns import display, figures
 from returns.models import Return
-
-UNIT_VALUE_LABELS = {
-    "percent": "Value (%)",
-    "rate_per_10k": "Value (rate per 10,000)",
-    "count": "Value (count)",
-    "average": "Value (average)",
-    "days": "Value (days)",
-}
 
 
 class FigureField(forms.DecimalField):
@@ -64,10 +56,10 @@ class ReturnEntryForm(GovukFormMixin, forms.Form):
         missing = [t.name for t in self.teams if f"{figures.team_key(t.pk)}_value" not in self.fields]
         if missing:
             raise TypeError(f"build the form with entry_form_class(teams): no fields for {missing}")
-        self.fields["value"].label = UNIT_VALUE_LABELS.get(indicator.unit, "Value")
+        self.fields["value"].label = units.value_label(indicator.unit)
         self.fields["numerator"].label = indicator.numerator_label or "Numerator"
         self.fields["denominator"].label = indicator.denominator_label or "Denominator"
-        if indicator.unit == "rate_per_10k":
+        if indicator.unit == units.RATE_PER_10K:
             self.fields["denominator"].help_text = "Leave blank to use the 0–17 population for the period."
         self.fields["value"].help_text = "Or give the numerator and denominator, and the value is worked out."
         self.warnings = []

@@ -62,25 +62,48 @@ def _rag_cell(entry: ScorecardEntry | None) -> Cell:
 
 def indicator_scorecard_context(indicator: Indicator, user, *, period: date | None = None) -> dict:
     """Context for the scorecard includes of the indicator page, up to `period` (default: its latest figure)."""
-    unit, decimals = indicator.unit, indicator.decimals
     entries = list(ScorecardEntry.objects.whole_authority().filter(indicator=indicator).order_by("period"))
     # The period picker: every month with an approved figure, newest first (and the month asked for).
     options = sorted({e.period for e in entries} | ({period} if period else set()), reverse=True)
     if period is not None:
         entries = [e for e in entries if e.period <= period]
     latest = entries[-1].period if entries else None
-    if latest is not None:
-        first = periods.add_months(latest, -(CHART_MONTHS - 1))
-        months = periods.month_range(max(first, entries[0].period), latest)
-    else:
-        months = []
+    points, history = _chart_rows(indicator, entries)
+    see_work_in_progress = user.has_perm("indicators.view_unapproved")
+    return {
+        "scorecard_period": period or latest,
+        "scorecard_period_options": options,
+        "scorecard_latest_label": periods.month_label(latest) if latest else "",
+        "chart": charts.history_chart(points, unit=indicator.unit, decimals=indicator.decimals),
+        "chart_history": history,
+        "chart_unit_words": "percentage"
+        if units.is_percentage(indicator.unit)
+        else indicator.get_unit_display().lower(),
+        "team_rows": _team_rows(indicator, latest),
+        "month_notes": _month_notes(indicator, period, work_in_progress=see_work_in_progress),
+        "notes_include_work_in_progress": see_work_in_progress,
+    }
+
+
+def _chart_months(entries: list[ScorecardEntry]) -> list[date]:
+    """The last `CHART_MONTHS` months up to the latest entry (none before the first)."""
+    if not entries:
+        return []
+    latest = entries[-1].period
+    first = periods.add_months(latest, -(CHART_MONTHS - 1))
+    return periods.month_range(max(first, entries[0].period), latest)
+
+
+def _chart_rows(indicator: Indicator, entries: list[ScorecardEntry]) -> tuple[list, list[HistoryRow]]:
+    """The chart's points and its data table, month by month."""
+    unit, decimals = indicator.unit, indicator.decimals
     by_period = {e.period: e for e in entries}
 
     def fig(value) -> str:
         return formatting.format_figure(value, unit, decimals)
 
     points, history = [], []
-    for month in months:
+    for month in _chart_months(entries):
         e = by_period.get(month)
         points.append(
             charts.ChartPoint(
@@ -102,36 +125,43 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
                 _rag_cell(e),
             )
         )
-    chart = charts.history_chart(points, unit=unit, decimals=decimals)
+    return points, history
 
-    teams = []
-    if latest is not None:
-        for e in (
-            ScorecardEntry.objects.filter(indicator=indicator, period=latest, team__isnull=False)
-            .select_related("team")
-            .order_by("team__position", "team__name")
-        ):
-            teams.append(
-                TeamRow(
-                    e.team.name,
-                    fig(e.value),
-                    formatting.format_number(e.numerator, 0) if e.numerator is not None else "",
-                    formatting.format_number(e.denominator, 0) if e.denominator is not None else "",
-                    formatting.format_change(e.change, unit, decimals),
-                    _rag_cell(e),
-                )
-            )
 
-    see_work_in_progress = user.has_perm("indicators.view_unapproved")
+def _team_rows(indicator: Indicator, latest: date | None) -> list[TeamRow]:
+    """Each team's entry for the latest month shown."""
+    if latest is None:
+        return []
+    unit, decimals = indicator.unit, indicator.decimals
+    entries = (
+        ScorecardEntry.objects.filter(indicator=indicator, period=latest, team__isnull=False)
+        .select_related("team")
+        .order_by("team__position", "team__name")
+    )
+    return [
+        TeamRow(
+            e.team.name,
+            formatting.format_figure(e.value, unit, decimals),
+            formatting.format_number(e.numerator, 0) if e.numerator is not None else "",
+            formatting.format_number(e.denominator, 0) if e.denominator is not None else "",
+            formatting.format_change(e.change, unit, decimals),
+            _rag_cell(e),
+        )
+        for e in entries
+    ]
+
+
+def _month_notes(indicator: Indicator, period: date | None, *, work_in_progress: bool) -> list[MonthNotes]:
+    """Commentary and approvals month by month, newest first (approved months only for viewers)."""
     returns = Return.objects.filter(indicator=indicator).order_by("-period")
-    if not see_work_in_progress:
+    if not work_in_progress:
         returns = returns.filter(state=State.APPROVED)
     if period is not None:
         returns = returns.filter(period__lte=period)
     returns = returns.prefetch_related(
         Prefetch("events", queryset=ReturnEvent.objects.select_related("actor").order_by("at", "pk"))
     )[:CHART_MONTHS]
-    notes = [
+    return [
         MonthNotes(
             ret.period,
             periods.month_label(ret.period),
@@ -141,14 +171,3 @@ def indicator_scorecard_context(indicator: Indicator, user, *, period: date | No
         )
         for ret in returns
     ]
-    return {
-        "scorecard_period": period or latest,
-        "scorecard_period_options": options,
-        "scorecard_latest_label": periods.month_label(latest) if latest else "",
-        "chart": chart,
-        "chart_history": history,
-        "chart_unit_words": "percentage" if units.is_percentage(unit) else indicator.get_unit_display().lower(),
-        "team_rows": teams,
-        "month_notes": notes,
-        "notes_include_work_in_progress": see_work_in_progress,
-    }

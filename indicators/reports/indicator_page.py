@@ -9,7 +9,7 @@ workflow, with their state.
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from indicators import periods
+from indicators import periods, units
 from indicators.catalogue.tables import person
 from indicators.models import Indicator, ToleranceKind
 from indicators.reports.comparators import benchmark_context, month_populations
@@ -24,16 +24,13 @@ def get_indicator_for_user(user, pk: int) -> Indicator:
     return get_object_or_404(Indicator.objects.for_catalogue().prefetch_related("deputies"), pk=pk)
 
 
-TOLERANCE_UNITS = {"percent": "points", "count": "cases", "days": "days"}
-
-
 def _tolerance_text(target, indicator) -> str:
     if target.tolerance is None:
         return "None (no amber band)"
     amount = display.plain_number(target.tolerance)
     if target.tolerance_kind == ToleranceKind.RELATIVE:
         return f"{amount}% of the target"
-    return f"{amount} {TOLERANCE_UNITS.get(indicator.unit, '')}".strip()
+    return f"{amount} {units.tolerance_word(indicator.unit)}".strip()
 
 
 def target_rows(indicator) -> list[dict]:

@@ -122,7 +122,7 @@ def requested_period(request) -> date | None:
         raise BadRequest("period", str(exc)) from exc
 
 
-def _groups(layout: Layout, rows: list[ScorecardRow]) -> list[tuple[str, list[ScorecardRow]]]:
+def layout_groups(layout: Layout, rows: list[ScorecardRow]) -> list[tuple[str, list[ScorecardRow]]]:
     if not layout.by_theme:
         return [("", rows)]
     groups: dict[str, list[ScorecardRow]] = {}
@@ -131,7 +131,7 @@ def _groups(layout: Layout, rows: list[ScorecardRow]) -> list[tuple[str, list[Sc
     return list(groups.items())
 
 
-def _rows_for(layout: Layout, scorecard: Scorecard, rag_group: str) -> list[ScorecardRow]:
+def layout_rows(layout: Layout, scorecard: Scorecard, rag_group: str) -> list[ScorecardRow]:
     rows = filter_by_performance_group(scorecard.rows, rag_group)
     if layout.exceptions_only:
         rows = [r for r in rows if layouts.is_exception(r)]
@@ -151,7 +151,7 @@ def _scorecard_for(layout: Layout, period: date, filterset: ScorecardFilter) -> 
     )
 
 
-def _view_of(scorecard: Scorecard, layout: Layout) -> Scorecard:
+def layout_view(scorecard: Scorecard, layout: Layout) -> Scorecard:
     """The same rows seen through another layout's months (the board's months hold the dashboard's)."""
     return Scorecard(period=scorecard.period, months=sorted(set(layout.months(scorecard.period))), rows=scorecard.rows)
 
@@ -167,7 +167,10 @@ def _export(layout: Layout, scorecard: Scorecard, rows: list[ScorecardRow], fmt:
     name = f"{layout.name}-{periods.iso_month(scorecard.period)}"
     if fmt == exports.XLSX:
         sheet = boardpack.Sheet(
-            layout.title, f"{layout.title}, {periods.month_label(scorecard.period)}", columns, _groups(layout, rows)
+            layout.title,
+            f"{layout.title}, {periods.month_label(scorecard.period)}",
+            columns,
+            layout_groups(layout, rows),
         )
         response = HttpResponse(boardpack.workbook_bytes([sheet]), content_type=boardpack.XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
@@ -213,15 +216,15 @@ def _page(request, layout: Layout) -> HttpResponse:
         return render(request, "indicators/scorecard_page.html", context)
     if fmt:
         scorecard = _scorecard_for(layout, period, filterset)
-        return _export(layout, scorecard, _rows_for(layout, scorecard, filterset.rag_group), fmt)
+        return _export(layout, scorecard, layout_rows(layout, scorecard, filterset.rag_group), fmt)
     key = _cache_key(layout, request, ScorecardState.current_version())
     fragment = cache.get(key)
     if fragment is None:
         scorecard = _scorecard_for(layout, period, filterset)
-        rows = _rows_for(layout, scorecard, filterset.rag_group)
+        rows = layout_rows(layout, scorecard, filterset.rag_group)
         columns = layout.columns(scorecard)
         tables = []
-        for group, group_rows in _groups(layout, rows):
+        for group, group_rows in layout_groups(layout, rows):
             caption = group or f"{layout.title}, {periods.month_label(period)}"
             table = scorecard_table(columns, group_rows, caption=caption)
             RequestConfig(request, paginate=False).configure(table)
@@ -299,10 +302,10 @@ def board_pack(request):
     label = periods.month_label(period)
     sheets = []
     for layout in (BOARD, DASHBOARD, EXCEPTIONS, BENCHMARK):
-        view = _view_of(scorecard, layout)
-        rows = _rows_for(layout, view, filterset.rag_group)
+        view = layout_view(scorecard, layout)
+        rows = layout_rows(layout, view, filterset.rag_group)
         sheets.append(
-            boardpack.Sheet(layout.title, f"{layout.title}, {label}", layout.columns(view), _groups(layout, rows))
+            boardpack.Sheet(layout.title, f"{layout.title}, {label}", layout.columns(view), layout_groups(layout, rows))
         )
     response = HttpResponse(boardpack.workbook_bytes(sheets), content_type=boardpack.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{boardpack.filename("board-pack", period)}"'
