@@ -36,7 +36,7 @@ from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
 from kpiportal.sheets.table import XLSX, MissingSheet, TableError, column_letter
 from returns import display, figures, policy, selectors, services, validation
-from returns.models import Return, TeamFigure
+from returns.models import FIGURE_FIELDS, Return, TeamFigure
 
 SHEET = "Returns"
 MARKER_SHEET = "Portal"
@@ -61,7 +61,6 @@ COLUMNS = (
 )
 KEYS = [key for key, _ in COLUMNS]
 HEADERS = [header for _, header in COLUMNS]
-EDITABLE = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
 NUMERIC = ("value", "numerator", "denominator")
 WIDTHS = {"code": 10, "title": 60, "unit": 14, "previous": 12, "target": 10, "state": 16, "commentary": 60}
 YES = {"yes", "y", "true", "1", "na", "n/a", "x"}
@@ -174,7 +173,7 @@ def _figure_checks(sheet) -> _FigureChecks:
             type="decimal",
             operator="between",
             formula1="0",
-            formula2="100",
+            formula2=str(units.BY_NAME[units.PERCENT].at_most),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Not a percentage",
@@ -212,7 +211,7 @@ def _write_row(sheet, number: int, row: selectors.ReturnRow, *, open_to_officer:
         cell = sheet.cell(row=number, column=column)
         value = values[key]
         set_cell(cell, value if value != "" else None)
-        editable = key in EDITABLE and open_to_officer
+        editable = key in FIGURE_FIELDS and open_to_officer
         cell.protection = Protection(locked=not editable)
         cell.fill = EDITABLE_FILL if editable else LOCKED_FILL
         if key in ("title", "commentary"):
@@ -403,7 +402,7 @@ def _entry(cells: dict, teams, errors: list[str]) -> figures.Entry | None:
 
 
 def _is_blank(cells: dict) -> bool:
-    return not any(cells[key] for key in EDITABLE)
+    return not any(cells[key] for key in FIGURE_FIELDS)
 
 
 def _field_header(problem: validation.Problem) -> str:

@@ -17,6 +17,10 @@ class State(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+# The fields that hold a return's figures (what an officer enters, a correction changes, an import compares).
+FIGURE_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
+
+
 class ReturnQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=State.APPROVED)

@@ -24,10 +24,7 @@ from django_fsm import can_proceed
 from indicators.models import Indicator
 from indicators.recompute_requests import request_recompute
 from returns import figures, policy, selectors, validation
-from returns.models import Return, ReturnEvent, TeamFigure
-
-FIGURE_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
-
+from returns.models import FIGURE_FIELDS, Return, ReturnEvent, TeamFigure
 
 # --- Refusals ---------------------------------------------------------------------------------
 

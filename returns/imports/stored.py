@@ -6,9 +6,7 @@ from datetime import date
 
 from returns import selectors
 from returns.imports.rows import FigureRow
-from returns.models import Return, State, TeamFigure
-
-STORED_FIELDS = ("value", "numerator", "denominator", "not_available", "not_available_reason", "commentary")
+from returns.models import FIGURE_FIELDS, Return, State, TeamFigure
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,10 @@ def existing_returns(rows: list[FigureRow]) -> dict[tuple[int, date], StoredRetu
     if not ids:
         return {}
     found = Return.objects.filter(indicator_id__in=ids, period__gte=first, period__lte=last).values_list(
-        "pk", "indicator_id", "period", "state", "version", *STORED_FIELDS
+        "pk", "indicator_id", "period", "state", "version", *FIGURE_FIELDS
     )
     return {
-        (indicator_id, period): StoredReturn(pk, state, version, dict(zip(STORED_FIELDS, values, strict=True)))
+        (indicator_id, period): StoredReturn(pk, state, version, dict(zip(FIGURE_FIELDS, values, strict=True)))
         for pk, indicator_id, period, state, version, *values in found
     }
 
