@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from benchmarks.models import ComparatorSource, ComparatorValue, Population, RatingComparator
+from indicators.fields import ADMIN_NUMBER_FIELDS
 from kpiportal.accounts.admin_rules import HistoryAdmin, ServiceOwnedHistoryAdmin
 
 
@@ -24,6 +25,7 @@ class ComparatorValueAdmin(ServiceOwnedHistoryAdmin):
 
 @admin.register(Population)
 class PopulationAdmin(HistoryAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ("team", "year", "population")
     list_filter = ("year",)
 

@@ -8,6 +8,7 @@ from benchmarks import imports
 from benchmarks.models import ComparatorSource
 from indicators import periods, units
 from indicators.catalogue import cells
+from indicators.fields import NumberField, WholeNumberField
 from indicators.models import Indicator
 from kpiportal.forms import GovukFormMixin
 
@@ -26,7 +27,7 @@ class SourceForm(GovukFormMixin, forms.Form):
         help_text="Named authorities are ranked against the council; the first statistical-neighbour average "
         "rates the council unless you choose another comparator.",
     )
-    position = forms.IntegerField(
+    position = WholeNumberField(
         label="Order (optional)", min_value=0, required=False, help_text="Smaller numbers come first."
     )
 
@@ -82,7 +83,7 @@ class RatingForm(GovukFormMixin, forms.Form):
         queryset=ComparatorSource.objects.all(),
         required=False,
     )
-    band = forms.DecimalField(
+    band = NumberField(
         label="'As good as' band, in points",
         min_value=Decimal("0"),
         max_digits=8,

@@ -280,6 +280,12 @@ class ScorecardEntryQuerySet(models.QuerySet):
         return self.filter(team__isnull=True)
 
 
+# An entry's figures: what is worked out, not typed. A typed figure has at most 12 digits before the point
+# (`indicators.numbers`); 18 here hold a year's figures added up, a change, a distance from the target and a
+# tolerance threshold of any figures that can be stored, so that a recompute never overflows.
+ENTRY_FIGURE = {"max_digits": 24, "decimal_places": 6, "null": True, "blank": True}
+
+
 class ScorecardEntry(models.Model):
     """The scored figure of one indicator for one period (and team, blank = whole authority).
 
@@ -303,29 +309,29 @@ class ScorecardEntry(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    numerator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    denominator = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(**ENTRY_FIGURE)
+    numerator = models.DecimalField(**ENTRY_FIGURE)
+    denominator = models.DecimalField(**ENTRY_FIGURE)
     not_available = models.BooleanField(default=False)
     polarity = models.CharField(
         max_length=10, choices=Polarity.choices, blank=True, help_text="In force for the period's financial year."
     )
-    previous_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    change = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    previous_value = models.DecimalField(**ENTRY_FIGURE)
+    change = models.DecimalField(**ENTRY_FIGURE)
     direction = models.CharField(max_length=5, choices=Direction.choices, blank=True)
     improving = models.BooleanField(null=True, help_text="Blank when polarity is neutral or there is no change.")
     improved_on_last_period = models.BooleanField(
         default=False, help_text="Moved in the better direction since the previous period, whatever the threshold."
     )
-    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    tolerance_threshold = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    distance_from_target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    target = models.DecimalField(**ENTRY_FIGURE)
+    tolerance_threshold = models.DecimalField(**ENTRY_FIGURE)
+    distance_from_target = models.DecimalField(**ENTRY_FIGURE)
     rag = models.CharField(max_length=5, choices=Rag.choices, default=Rag.GREY)
     persistent_red = models.BooleanField(default=False)
-    ytd_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    previous_ytd_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    quarter_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    rolling_6m_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    ytd_value = models.DecimalField(**ENTRY_FIGURE)
+    previous_ytd_value = models.DecimalField(**ENTRY_FIGURE)
+    quarter_value = models.DecimalField(**ENTRY_FIGURE)
+    rolling_6m_value = models.DecimalField(**ENTRY_FIGURE)
     comparator_source = models.ForeignKey(
         "benchmarks.ComparatorSource",
         null=True,
@@ -335,7 +341,7 @@ class ScorecardEntry(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    comparator_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    comparator_value = models.DecimalField(**ENTRY_FIGURE)
     comparator_period = models.CharField(max_length=20, blank=True, help_text="e.g. '2019/20' or '2020/21 Q3'.")
     comparator_rating = models.CharField(max_length=10, choices=ComparatorRating.choices, blank=True)
     computed_at = models.DateTimeField(db_default=Now())
@@ -378,6 +384,25 @@ class ScorecardState(models.Model):
     @classmethod
     def current_version(cls) -> int:
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class ScorecardFailure(models.Model):
+    """An indicator the last recompute of it could not score, and why; its entries are left as they were.
+
+    Written and cleared by the recompute (`indicators.scorecard.recompute`): one indicator's failure
+    no longer stops the others, and the next run that scores it deletes the row. Shown to the
+    performance team above the scorecard pages and in the admin.
+    """
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="scorecard_failure")
+    reason = models.CharField(max_length=500)
+    failed_at = models.DateTimeField(default=timezone.now, help_text="The last recompute that failed.")
+
+    class Meta:
+        ordering = ["indicator__code"]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.reason}"
 
 
 class RecomputeRequest(models.Model):

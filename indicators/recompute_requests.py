@@ -153,6 +153,11 @@ def _send(ids: list[int] | None, from_period: date | None, reason: str, request_
     except (BrokerUnreachable, OSError):
         logger.exception("Could not queue the scorecard recompute (%s); the relay will queue it again", reason)
         return False
+    except Exception:
+        # Without a broker the task runs here, on commit of the change that asked for it: its failure must not
+        # turn the committed change's response into an error. The request stays pending for the relay.
+        logger.exception("The scorecard recompute (%s) failed; the relay will queue it again", reason)
+        return False
     return True
 
 

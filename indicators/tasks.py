@@ -39,6 +39,7 @@ def recompute_scorecard(indicator_ids=None, from_period=None, reason="", request
         "written": result.written,
         "deleted": result.deleted,
         "rag_changes": len(result.rag_changes),
+        "failed": len(result.failed),
     }
 
 

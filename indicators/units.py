@@ -25,7 +25,7 @@ class Unit:
     label: str  # the catalogue's choice label: "Percentage"
     noun: str  # a figure in this unit, in a sentence: "a percentage"
     cell_words: tuple[str, ...]  # what an import cell may say for it, besides the name
-    at_most: Decimal | None = None  # the largest possible value (a percentage is at most 100)
+    at_most: Decimal | None = None  # the largest possible value (a percentage is at most 100, a count a billion)
     whole: bool = False  # only whole numbers (a count)
     value_label: str = ""  # the entry form's label for a value: "Value (%)"
     tolerance_word: str = ""  # what an absolute tolerance counts: "points", "cases"
@@ -46,6 +46,7 @@ UNITS: tuple[Unit, ...] = (
         "Rate per 10,000",
         "a rate per 10,000",
         ("rate per 10,000", "rate per 10000", "per 10,000", "per 10k", "rate per 10k", "rate"),
+        at_most=Decimal("1000000"),  # a hundred events per child
         value_label="Value (rate per 10,000)",
     ),
     Unit(
@@ -53,13 +54,22 @@ UNITS: tuple[Unit, ...] = (
         "Count",
         "a count",
         ("number", "no.", "no", "n", "total", "cases"),
+        at_most=Decimal("1000000000"),
         whole=True,
         value_label="Value (count)",
         tolerance_word="cases",
     ),
-    Unit(AVERAGE, "Average", "an average", ("avg", "mean"), value_label="Value (average)"),
     Unit(
-        DAYS, "Days", "a number of days", ("day", "number of days"), value_label="Value (days)", tolerance_word="days"
+        AVERAGE, "Average", "an average", ("avg", "mean"), at_most=Decimal("1000000000"), value_label="Value (average)"
+    ),
+    Unit(
+        DAYS,
+        "Days",
+        "a number of days",
+        ("day", "number of days"),
+        at_most=Decimal("100000"),  # some 270 years
+        value_label="Value (days)",
+        tolerance_word="days",
     ),
 )
 BY_NAME: dict[str, Unit] = {unit.name: unit for unit in UNITS}
@@ -99,14 +109,17 @@ def is_percentage(unit: str) -> bool:
 def range_problem(unit: str, value: Decimal) -> str | None:
     """Why `value` is impossible in `unit` (over 100%, negative, a fractional count), or None when it is possible.
 
-    Every unit is 0 or more; a percentage is at most 100; a count is whole.
+    Every unit is 0 or more and has a largest plausible value (a percentage is at most 100, a count
+    a billion), so that a year's figures added up are far from what a stored number can hold; a count is whole.
     """
     known = BY_NAME.get(unit)
     shown = f"{value.normalize():f}"
-    if known is not None and known.at_most is not None and not Decimal("0") <= value <= known.at_most:
+    if unit in PERCENTAGES and not Decimal("0") <= value <= known.at_most:
         return f"{known.noun.capitalize()} must be between 0 and {known.at_most} (got {shown})"
     if known is not None and known.whole and (value < 0 or value != value.to_integral_value()):
         return f"{known.noun.capitalize()} must be a whole number of 0 or more (got {shown})"
     if value < 0:
         return f"{noun(unit).capitalize()} cannot be negative (got {shown})"
+    if known is not None and known.at_most is not None and value > known.at_most:
+        return f"{known.noun.capitalize()} can be at most {known.at_most:,} (got {shown})"
     return None

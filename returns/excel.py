@@ -19,7 +19,7 @@ column and reason. Uploads never submit; the report offers to submit the drafts.
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core import signing
 from django.db import transaction
@@ -30,7 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from indicators import periods, scoring, units
+from indicators import numbers, periods, scoring, units
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
@@ -330,17 +330,11 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
 
 
 def _decimal(text: str, header: str, errors: list[str]) -> Decimal | None:
-    if text == "":
-        return None
     try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        errors.append(f"column '{header}': '{text}' is not a number")
+        return numbers.parse(text)
+    except numbers.NumberError as exc:
+        errors.append(f"column '{header}': {exc}")
         return None
-    if not number.is_finite():
-        errors.append(f"column '{header}': '{text}' is not a number")
-        return None
-    return number
 
 
 def read_template(data: bytes, *, user, period: date) -> list[tuple[RowReport, dict]]:

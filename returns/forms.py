@@ -5,13 +5,14 @@ from decimal import Decimal
 from django import forms
 
 from indicators import scoring, units
+from indicators.fields import NumberField
 from kpiportal.forms import GovukFormMixin
 from returns import display, figures
 from returns.models import Return
 
 
-class FigureField(forms.DecimalField):
-    """A figure typed as text (GOV.UK advice: no number spinners), read as an exact Decimal."""
+class FigureField(NumberField):
+    """A figure typed as text (GOV.UK advice: no number spinners), read as an exact Decimal by the portal's parser."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

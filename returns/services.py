@@ -213,6 +213,7 @@ def check_figures(
         would_be_rag=ctx.would_be_rag(resolved.value),
         approved_history=ctx.approved_history,
         submitting=submitting,
+        resolved_whole=resolved.whole,
     )
     return resolved, problems
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from indicators import scoring, units
+from indicators import numbers, scoring, units
 
 ERROR = "error"
 WARNING = "warning"
@@ -107,6 +107,21 @@ def validate_value_for_unit(unit: str, value: Decimal) -> list[Problem]:
     return [Problem("value", problem)] if problem else []
 
 
+def teams_total_problems(unit: str, total: scoring.Point) -> list[Problem]:
+    """The whole-authority figure the team rows add up to: possible in its unit, its parts small enough to keep."""
+    problems = []
+    if total.value is not None:
+        problems += [
+            Problem("value", f"The team rows add up to {total.value.normalize():f}: {problem.message}")
+            for problem in validate_value_for_unit(unit, total.value)
+        ]
+    for name, part in (("numerator", total.numerator), ("denominator", total.denominator)):
+        if part is not None and not numbers.fits(part):
+            shown = f"{part.normalize():f}"
+            problems.append(Problem(name, f"The team rows' {name}s add up to {shown}: {numbers.TOO_LARGE}"))
+    return problems
+
+
 def validate_period(period: date, today: date) -> list[Problem]:
     """A figure cannot be for a month that has not started."""
     if (period.year, period.month) > (today.year, today.month):
@@ -166,6 +181,7 @@ def validate_return(
     would_be_rag: str = scoring.GREY,
     approved_history: Sequence[Decimal] = (),
     submitting: bool = False,
+    resolved_whole: scoring.Point | None = None,
 ) -> list[Problem]:
     """Every check of §3 on a whole return: the whole figure, the team rows and the warnings.
 
@@ -175,6 +191,8 @@ def validate_return(
     teams, `returns.figures.resolve`). A draft may be incomplete: a missing value
     and missing commentary on a red figure are errors only when `submitting`.
     Warnings (outlier, breakdown) are returned in either case, to be confirmed on submission.
+    `resolved_whole` is the whole as it will be stored: when it is the team rows added up, it must
+    be possible in the unit and fit a stored number too.
     """
     if not_available:
         problems = validate_figure(
@@ -203,6 +221,8 @@ def validate_return(
             problems.append(Problem(f"{key}_{problem.field}", problem.message, problem.severity))
 
     whole_given = any(x is not None for x in (whole.value, whole.numerator, whole.denominator))
+    if teams and not whole_given and resolved_whole is not None and not errors(problems):
+        problems.extend(teams_total_problems(unit, resolved_whole))
     if teams and whole_given and not errors(problems):
         entered_whole = scoring.with_derived_value(unit, whole).value
         parts = [scoring.with_derived_value(unit, part) for part in teams.values()]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators import periods, scoring
-from indicators.models import Indicator
+from indicators.models import ENTRY_FIGURE, Indicator
 
 
 class SendState(models.TextChoices):
@@ -74,10 +74,10 @@ class Alert(models.Model):
     period = models.DateField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     rag = models.CharField(max_length=5)
-    value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    target = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    tolerance_threshold = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
-    previous_value = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(**ENTRY_FIGURE)
+    target = models.DecimalField(**ENTRY_FIGURE)
+    tolerance_threshold = models.DecimalField(**ENTRY_FIGURE)
+    previous_value = models.DecimalField(**ENTRY_FIGURE)
     previous_rag = models.CharField(max_length=5, blank=True)
     direction = models.CharField(max_length=5, blank=True)
     polarity = models.CharField(max_length=10)

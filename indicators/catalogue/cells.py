@@ -8,9 +8,9 @@ Each raises `CellError` with a reason a user can act on.
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from indicators import scoring, units
+from indicators import numbers, scoring, units
 
 
 class CellError(ValueError):
@@ -22,8 +22,6 @@ class CellError(ValueError):
 NOT_AVAILABLE_WORDS = frozenset(
     {"na", "n/a", "n.a.", "n.a", "#n/a", "not available", "nk", "not known", "-", "–", "—", ".."}
 )
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def is_not_available(text: str) -> bool:
@@ -32,28 +30,17 @@ def is_not_available(text: str) -> bool:
 
 
 def parse_number(text: str) -> Decimal | None:
-    """A number as written in a scorecard: `16.9`, `2,676`, `48%`, `-3`, `£1,200`.
+    """A number as written in a scorecard: `16.9`, `2,676`, `48%`, `-3`, `£1,200` (`indicators.numbers.parse`).
 
     Blank gives None. The percent sign is dropped (the indicator's unit says
     what the number is). A comma is only a thousands separator (`48,5` is
-    refused rather than guessed).
+    refused rather than guessed); only the digits 0-9 are read; a number too
+    large to keep is refused.
     """
-    raw = text.strip()
-    if not raw:
-        return None
-    cleaned = raw.replace("\u2212", "-").replace("£", "").replace(" ", "").replace("\u00a0", "")
-    if cleaned.endswith("%"):
-        cleaned = cleaned[:-1]
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    if not _PLAIN.match(cleaned):
-        if "," in cleaned:
-            raise CellError(f"'{raw}' is not a number (write decimals with a point, e.g. 48.5)")
-        raise CellError(f"'{raw}' is not a number")
     try:
-        return Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise CellError(f"'{raw}' is not a number") from None
+        return numbers.parse(text)
+    except numbers.NumberError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_figure(text: str) -> tuple[Decimal | None, bool]:
@@ -83,6 +70,9 @@ def parse_whole_number(text: str, *, minimum: int = 0) -> int | None:
         return None
     if value != value.to_integral_value() or value < minimum:
         raise CellError(f"'{text.strip()}' is not a whole number of {minimum} or more")
+    problem = numbers.whole_problem(int(value), text.strip())
+    if problem:
+        raise CellError(problem)
     return int(value)
 
 

@@ -35,6 +35,7 @@ from indicators.reports.rows import (
     periods_with_figures,
 )
 from indicators.reports.tables import scorecard_table
+from indicators.scorecard import failures
 from kpiportal import exports
 from kpiportal.accounts import roles
 
@@ -195,6 +196,8 @@ def _page(request, layout: Layout) -> HttpResponse:
     options = periods_with_figures()
     filterset = ScorecardFilter(request.GET or None, queryset=Indicator.objects.all())
     context = {"layout": layout, "filter": filterset, "period_options": options}
+    if roles.is_performance_team(request.user):
+        context["scorecard_failures"] = failures.current()
     try:
         period = requested_period(request)
     except BadRequest as error:

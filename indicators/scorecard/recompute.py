@@ -27,14 +27,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
 from indicators import periods, recompute_requests
 from indicators.models import Indicator, ScorecardState
-from indicators.scorecard import inputs
+from indicators.scorecard import failures, inputs
 from indicators.scorecard.compute import compute_rows
 from indicators.scorecard.store import Changes, Clock, RagChange, entries_in_scope
 
@@ -63,6 +63,8 @@ class RecomputeResult:
     timings: dict[str, float] = field(default_factory=dict)
     # A full run: the recompute requests pending (committed) before it read its inputs, so answered by it.
     answered_requests: list[int] = field(default_factory=list)
+    # Indicators that could not be scored (id → why): their entries are as they were (`ScorecardFailure`).
+    failed: dict[int, str] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:
@@ -111,10 +113,9 @@ def recompute(
         figures = inputs.read_figures(context.indicators, everything=ids is None)
         clock.lap("read inputs")
         wanted = [row[0] for row in context.indicators]
+        failed: dict[int, str] = {}
         for start in range(0, len(context.indicators), SLICE):
-            indicators = context.indicators[start : start + SLICE]
-            rows = compute_rows(context, figures, from_period, indicators=indicators)
-            found.apply(rows, entries_in_scope([row[0] for row in indicators], from_period))
+            _score_slice(found, context, figures, from_period, context.indicators[start : start + SLICE], failed)
         # Entries of indicators asked for but gone, or (full recompute) of indicators no longer in the catalogue.
         if ids is None:
             found.apply(
@@ -122,6 +123,7 @@ def recompute(
             )
         elif gone := sorted(set(ids) - set(wanted)):
             found.apply((), entries_in_scope(gone, from_period))
+        failures.record(failed, None if ids is None else wanted)
         changes = sorted(found.rag_changes, key=lambda c: (c.indicator_id, c.period))
         if refresh_pages or found.written or found.deleted:
             ScorecardState.objects.get_or_create(pk=1)
@@ -129,13 +131,15 @@ def recompute(
         scorecard_changed.send(sender=RecomputeResult, changes=changes, indicator_ids=ids)
     clock.lap("alerts and commit")
     logger.info(
-        "scorecard recompute: %s indicators from %s, %d entries: %d written, %d deleted, %d RAG changes in %.2fs (%s)",
+        "scorecard recompute: %s indicators from %s, %d entries: %d written, %d deleted, %d RAG changes, "
+        "%d indicators failed in %.2fs (%s)",
         "all" if ids is None else len(ids),
         from_period or "the start",
         found.entries,
         found.written,
         found.deleted,
         len(changes),
+        len(failed),
         clock.total,
         ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.laps.items()),
     )
@@ -147,7 +151,41 @@ def recompute(
         seconds=clock.total,
         timings=clock.laps,
         answered_requests=answered,
+        failed=failed,
     )
+
+
+def _score_slice(found: Changes, context, figures, from_period, indicators: list[tuple], failed: dict) -> None:
+    """Score and write a slice of indicators in a savepoint; when that fails, each of them in its own.
+
+    So an indicator whose figures cannot be worked out or stored (its reason noted in `failed`) keeps
+    the entries it had and leaves the others of its slice written.
+    """
+    error = _attempt(found, context, figures, from_period, indicators)
+    if error is None:
+        return
+    if len(indicators) > 1:
+        for indicator in indicators:
+            error = _attempt(found, context, figures, from_period, [indicator])
+            if error is not None:
+                failed[indicator[0]] = failures.reason_for(indicator[0], error)
+    else:
+        failed[indicators[0][0]] = failures.reason_for(indicators[0][0], error)
+
+
+def _attempt(found: Changes, context, figures, from_period, indicators: list[tuple]) -> Exception | None:
+    """Score and write these indicators in a savepoint: None, or the error that rolled them back."""
+    mark = found.mark()
+    try:
+        with transaction.atomic():
+            rows = compute_rows(context, figures, from_period, indicators=indicators)
+            found.apply(rows, entries_in_scope([row[0] for row in indicators], from_period))
+    except (OperationalError, InterfaceError):
+        raise  # the database, not the indicator: the whole recompute fails (and the task retries it)
+    except Exception as error:  # one indicator that cannot be scored must not stop the others
+        found.reset(mark)
+        return error
+    return None
 
 
 @contextmanager

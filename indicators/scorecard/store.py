@@ -77,6 +77,14 @@ class Changes:
     deleted: int = 0
     rag_changes: list[RagChange] = field(default_factory=list)
 
+    def mark(self) -> tuple[int, int, int, int]:
+        """Where the counts stand, to go back to when a slice's savepoint is rolled back."""
+        return self.entries, self.written, self.deleted, len(self.rag_changes)
+
+    def reset(self, mark: tuple[int, int, int, int]) -> None:
+        self.entries, self.written, self.deleted, noted = mark
+        del self.rag_changes[noted:]
+
     def apply(self, rows: Iterable[EntryRow], entries) -> None:
         """Make `entries` (a queryset: the scope of these rows) hold exactly `rows`, writing only what differs."""
         clock = self.clock

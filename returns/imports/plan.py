@@ -193,6 +193,7 @@ def _figures_ok(rows: ReturnRows, entry: figures.Entry, resolved: figures.Resolv
         not_available_reason=entry.not_available_reason,
         commentary=entry.commentary,
         submitting=True,  # history must be complete; commentary on red is not asked of it (no RAG given)
+        resolved_whole=resolved.whole,
     )
     ok = True
     for problem in problems:

@@ -120,6 +120,7 @@ def test_the_nightly_run_keeps_cached_pages_unless_an_entry_changed(cp5):
         "written": 1,
         "deleted": 1,
         "rag_changes": 1,
+        "failed": 0,
     }
     assert ScorecardState.current_version() == version + 1
     assert entry(cp5, date(2020, 9, 1)).rag == "green"

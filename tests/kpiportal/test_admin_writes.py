@@ -36,6 +36,7 @@ from indicators.models import (
     PortalSettings,
     RecomputeRequest,
     ScorecardEntry,
+    ScorecardFailure,
     ScorecardState,
     ServiceArea,
     Target,
@@ -68,6 +69,7 @@ SERVICE_OWNED = (
     ReturnEvent,
     ScorecardEntry,
     ScorecardState,
+    ScorecardFailure,
     ComparatorSource,
     ComparatorValue,
     RatingComparator,
@@ -201,6 +203,7 @@ def world(performance_user, director, officer, viewer, indicator, service_area):
     )
     benchmark_services.rating_comparator_set(indicator=indicator, source=source, band=Decimal("5"), by=performance_user)
     ScorecardEntry.objects.create(indicator=indicator, period=date(2022, 10, 1), value=Decimal("90"), rag="green")
+    ScorecardFailure.objects.create(indicator=indicator, reason="a figure is too large to store")
     alert = Alert.objects.create(
         indicator=indicator, period=date(2022, 10, 1), kind="turned_red", rag="red", value=80, target=90
     )

@@ -32,3 +32,8 @@ class Command(BaseCommand):
             f"({result.unchanged} unchanged), {result.deleted} deleted, "
             f"{len(result.rag_changes)} whole-authority RAG changes."
         )
+        if result.failed:
+            codes = dict(Indicator.objects.filter(pk__in=result.failed).values_list("pk", "code"))
+            for pk, reason in sorted(result.failed.items(), key=lambda item: codes.get(item[0], "")):
+                self.stderr.write(f"Could not score {codes.get(pk, pk)}: {reason}. Its entries are as they were.")
+            raise CommandError(f"{len(result.failed)} indicator(s) could not be scored; the others were recomputed")
