@@ -30,7 +30,7 @@ LATENCY_RECIPIENTS = 3
 BULK_ALERTS = int(os.environ.get("BENCH_ALERTS_BULK", "1000"))
 BULK_RECIPIENTS = 10
 # Each alert email names its delivery (emails.alert_email): how duplicates and losses are counted.
-MESSAGE_ID = re.compile(rb"^Message-ID: <alert-delivery-(\d+)@", re.M | re.I)
+MESSAGE_ID = re.compile(rb"^Message-ID: <[^>@]*\.delivery-(\d+)@", re.M | re.I)
 
 
 def _start_worker(smtp_port: int, broker_url: str, concurrency: int) -> tuple[subprocess.Popen, Path]:

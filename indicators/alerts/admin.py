@@ -16,6 +16,7 @@ OUTBOX_FIELDS = (
     "claimed_at",
     "claimed_by",
     "last_error",
+    "message_id",
     "sent_at",
     "created_at",
     "retried_by",

@@ -8,7 +8,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -74,19 +73,14 @@ def headline(alert: Alert) -> str:
     return f"{indicator.code} {indicator.title} is back on track for {label}: {alert.rag}."
 
 
-def domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "kpi-portal.invalid"
-
-
-def _message(*, subject: str, text: str, html: str, to: str, message_id: str) -> EmailMultiAlternatives:
+def _message(*, subject: str, text: str, html: str, to: str) -> EmailMultiAlternatives:
+    """The message; its Message-ID is the row's, set when it is sent (`sending.send_claimed`)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={
-            # The same id on every attempt: a copy sent again after a crash can be recognised.
-            "Message-ID": message_id,
             # RFC 3834: automatic mail, so auto-responders stay quiet.
             "Auto-Submitted": "auto-generated",
         },
@@ -134,7 +128,6 @@ def alert_email(delivery: Delivery) -> EmailMultiAlternatives:
         text=text,
         html=html,
         to=delivery.recipient.email,
-        message_id=f"<alert-delivery-{delivery.pk}@{domain()}>",
     )
 
 
@@ -154,5 +147,4 @@ def digest_email(digest: Digest, deliveries: Sequence[Delivery]) -> EmailMultiAl
         text=render_to_string("alerts/email/digest.txt", context),
         html=render_to_string("alerts/email/digest.html", context),
         to=digest.recipient.email,
-        message_id=f"<alert-digest-{digest.pk}@{domain()}>",
     )

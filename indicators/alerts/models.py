@@ -20,6 +20,9 @@ class SendState(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The connection failed after the message was handed over (after DATA): the server may have
+    # delivered it. Never sent again automatically; the performance team may, once they confirm.
+    UNCERTAIN = "uncertain", "May have been sent"
 
 
 class Outbox(models.Model):
@@ -28,6 +31,8 @@ class Outbox(models.Model):
     `claimed_at`/`claimed_by` are the lease of the worker sending it: a row left in
     `sending` longer than ALERTS_SEND_LEASE_SECONDS (its worker was killed) may be
     claimed again. `next_attempt_at` is when a pending row may next be tried.
+    `message_id` is the email's Message-ID, set when the row is first claimed and
+    kept for every attempt, so a copy can be recognised and looked up in mail logs.
     """
 
     state = models.CharField(max_length=10, choices=SendState.choices, default=SendState.PENDING)
@@ -36,6 +41,7 @@ class Outbox(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=120, blank=True)
     last_error = models.TextField(blank=True)
+    message_id = models.CharField("Message-ID", max_length=255, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     retried_by = models.ForeignKey(

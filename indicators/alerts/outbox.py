@@ -5,14 +5,17 @@ goes through the same three steps, each its own short transaction:
 
 1. **claim** — one `UPDATE … WHERE` turns a row that is pending and due (or
    `sending` with an expired lease, its worker having died) into `sending`,
-   counts the attempt and stamps a fresh claim token. The caller proceeds only
+   counts the attempt, stamps a fresh claim token and, the first time, the
+   row's Message-ID (kept for every later attempt). The caller proceeds only
    if exactly one row changed: a second task for the same row (Celery's
    `acks_late` redelivery, a duplicate from the relay, two workers) finds
    nothing to claim and does nothing.
 2. **send** — outside any transaction (`mail.py`).
 3. **settle** — immediately after the SMTP server's reply, in autocommit:
    `sent`, or back to `pending` with an exponential back-off, or `failed` after
-   ALERTS_MAX_ATTEMPTS. Every settle is conditional on the claim token, so a
+   ALERTS_MAX_ATTEMPTS, or `uncertain` when the connection failed after DATA
+   (the server may have delivered it: never tried again on its own, as a
+   timeout there would otherwise send a copy per attempt). Every settle is conditional on the claim token, so a
    worker that outlived its lease cannot overwrite the row's newer state.
 
 The one window left: the SMTP server has accepted the message (250 after the
@@ -32,9 +35,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from indicators.alerts import mail
 from indicators.alerts.models import SendState
 
 logger = logging.getLogger(__name__)
@@ -74,7 +78,16 @@ def claim(model, pk: int, *, now=None) -> str | None:
             Q(state=SendState.PENDING, next_attempt_at__lte=now)
             | Q(state=SendState.SENDING, claimed_at__lt=now - lease())
         )
-        .update(state=SendState.SENDING, claimed_at=now, claimed_by=token, attempts=F("attempts") + 1)
+        .update(
+            state=SendState.SENDING,
+            claimed_at=now,
+            claimed_by=token,
+            attempts=F("attempts") + 1,
+            message_id=Case(
+                When(message_id="", then=Value(mail.new_message_id(f"{model._meta.model_name}-{pk}"))),
+                default=F("message_id"),
+            ),
+        )
     )
     return token if changed == 1 else None
 
@@ -145,11 +158,29 @@ def due(model, *, now=None):
     )
 
 
-def reset_failed(model, pk: int, *, by, now=None) -> bool:
-    """Make a failed row pending again with a fresh set of attempts; False when it is not failed."""
+def settle_uncertain(model, pk: int, token: str, *, error: str) -> None:
+    """Record that the message was handed over but not confirmed: it may have been delivered.
+
+    No further attempt is scheduled and the relay leaves the row alone; only the
+    performance team sends it again, once they confirm (`reset_for_retry`).
+    """
+    model.objects.filter(pk=pk, state=SendState.SENDING, claimed_by=token).update(
+        state=SendState.UNCERTAIN, last_error=error[:2000], claimed_by=""
+    )
+
+
+# The states a person may send again: failed, or (once they confirm) may have been sent.
+RETRYABLE_BY_HAND = (SendState.FAILED, SendState.UNCERTAIN)
+
+
+def reset_for_retry(model, pk: int, *, by, now=None) -> bool:
+    """Make a failed or uncertain row pending again with a fresh set of attempts; False when it is neither.
+
+    The Message-ID is kept, so a second copy can be recognised as the same email.
+    """
     now = now or timezone.now()
     return bool(
-        model.objects.filter(pk=pk, state=SendState.FAILED).update(
+        model.objects.filter(pk=pk, state__in=RETRYABLE_BY_HAND).update(
             state=SendState.PENDING, attempts=0, next_attempt_at=now, claimed_by="", retried_by=by, retried_at=now
         )
     )

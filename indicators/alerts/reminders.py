@@ -257,7 +257,7 @@ def reminder_email(row: ReminderEmail) -> EmailMultiAlternatives:
         body=render_to_string(f"alerts/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient.email],
-        headers={"Message-ID": f"<reminder-{row.pk}@{emails.domain()}>", "Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated"},  # the Message-ID is the row's, set when sent
     )
     message.attach_alternative(render_to_string(f"alerts/email/{template}.html", context), "text/html")
     return message

@@ -7,8 +7,10 @@ the tasks to the services, not back. The tasks register with Celery when the
 app is ready (`AlertsConfig.ready`).
 
 `send_claimed` is steps 2 and 3 of `outbox.py`: given a row this worker has
-claimed, build the email, send it, and record the outcome at once — sent, or a
-failure with its back-off (the task queued again after it), or failed for good.
+claimed, build the email with the row's Message-ID, send it, and record the
+outcome at once — sent, or a failure with its back-off (the task queued again
+after it), or failed for good, or "may have been sent" (the connection failed
+after DATA: never queued again).
 """
 
 import logging
@@ -50,7 +52,7 @@ def send_claimed(model, row, token: str, *, build: Callable, retry_task: str, al
     `build()` makes the message; `also(now)` runs in the transaction that records
     it sent. A recipient without an email address or with a closed account fails
     for good. A failed attempt that may be tried again queues `retry_task` after
-    its back-off.
+    its back-off; one that may have reached the recipient is never queued again.
     """
     recipient = row.recipient
     if not recipient.is_active or not recipient.email:
@@ -65,7 +67,12 @@ def send_claimed(model, row, token: str, *, build: Callable, retry_task: str, al
         return SendState.FAILED
     try:
         message = build()
+        message.extra_headers["Message-ID"] = row.message_id  # set by the claim, the same on every attempt
         mail.send(message)
+    except mail.DeliveryUncertain as exc:
+        outbox.settle_uncertain(model, row.pk, token, error=mail.describe(exc))
+        logger.warning("%s %s attempt %s may have been sent: %s", model.__name__, row.pk, row.attempts, exc)
+        return SendState.UNCERTAIN
     except Exception as exc:
         state, delay = outbox.settle_failure(
             model, row.pk, token, attempts=row.attempts, error=mail.describe(exc), permanent=mail.is_permanent(exc)

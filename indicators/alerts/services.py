@@ -35,6 +35,10 @@ class AlertError(Exception):
     """A request the alert rules refuse, with a message for the user."""
 
 
+class ResendNotConfirmed(AlertError):
+    """Sending again an email that may have been sent needs the person to confirm it."""
+
+
 # --- Raising -------------------------------------------------------------------------------------
 
 
@@ -247,7 +251,9 @@ def digest_send(*, digest_id: int) -> str:
     included = [d.pk for d in deliveries]
 
     def mark_listed_sent(now):
-        Delivery.objects.filter(pk__in=included).update(state=SendState.SENT, sent_at=now, last_error="")
+        Delivery.objects.filter(pk__in=included).update(
+            state=SendState.SENT, sent_at=now, last_error="", message_id=digest.message_id
+        )
 
     state = sending.send_claimed(
         Digest,
@@ -257,38 +263,49 @@ def digest_send(*, digest_id: int) -> str:
         retry_task=sending.SEND_DIGEST,
         also=mark_listed_sent,
     )
-    if state == SendState.FAILED:
-        failed = Digest.objects.filter(pk=digest_id).values_list("last_error", flat=True).first() or ""
-        Delivery.objects.filter(pk__in=included).update(state=SendState.FAILED, last_error=failed)
+    if state in (SendState.FAILED, SendState.UNCERTAIN):  # the digest's lines share its outcome
+        error = Digest.objects.filter(pk=digest_id).values_list("last_error", flat=True).first() or ""
+        Delivery.objects.filter(pk__in=included).update(state=state, last_error=error, message_id=digest.message_id)
     return state
 
 
 # --- The performance team's retry ------------------------------------------------------------------------
 
 
-def delivery_retry(*, delivery: Delivery, by) -> None:
-    """Send a failed alert email again, with a fresh set of attempts.
+def delivery_retry(*, delivery: Delivery, by, confirmed: bool = False) -> None:
+    """Send an alert email again, with a fresh set of attempts and the same Message-ID.
 
-    Only the performance team may; only a failed delivery can be retried. A
-    delivery that was part of a daily digest retries the whole digest (with
-    every alert it listed), since that was the email that failed.
+    Only the performance team may. A failed email is sent again on request; one
+    that may have been sent (the connection dropped after the message was handed
+    over) only when `confirmed`, as the recipient may get it twice. A delivery
+    that was part of a daily digest sends the whole digest again (with every
+    alert it listed), since that was the email.
     """
     if not rules.has_perm("alerts.retry_delivery", by, delivery):
         raise PermissionDenied("Only the performance team can retry emails.")
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.state != SendState.FAILED:
-            raise AlertError(f"This email is {locked.get_state_display().lower()}: only a failed email can be retried.")
+        if locked.state not in outbox.RETRYABLE_BY_HAND:
+            raise AlertError(
+                f"This email is {locked.get_state_display().lower()}: only a failed email, or one that may "
+                "have been sent, can be sent again."
+            )
+        if locked.state == SendState.UNCERTAIN and not confirmed:
+            raise ResendNotConfirmed(
+                "This email may have been sent already: confirm that you want to send it again, "
+                "knowing the recipient may get it twice."
+            )
+        now = timezone.now()
         if locked.digest_id is not None:
-            outbox.reset_failed(Digest, locked.digest_id, by=by)
-            Delivery.objects.filter(digest_id=locked.digest_id, state=SendState.FAILED).update(
-                state=SendState.PENDING, retried_by=by, retried_at=timezone.now()
+            outbox.reset_for_retry(Digest, locked.digest_id, by=by, now=now)
+            Delivery.objects.filter(digest_id=locked.digest_id, state__in=outbox.RETRYABLE_BY_HAND).update(
+                state=SendState.PENDING, retried_by=by, retried_at=now
             )
             transaction.on_commit(partial(sending.enqueue, sending.SEND_DIGEST, [locked.digest_id]), robust=True)
         else:
-            outbox.reset_failed(Delivery, locked.pk, by=by)
+            outbox.reset_for_retry(Delivery, locked.pk, by=by, now=now)
             transaction.on_commit(partial(sending.enqueue, sending.SEND_DELIVERY, [locked.pk]), robust=True)
-    logger.info("Delivery %s retried by %s", delivery.pk, by)
+    logger.info("Delivery %s (%s) sent again by %s", delivery.pk, locked.state, by)
 
 
 # --- Follows ---------------------------------------------------------------------------------------------------

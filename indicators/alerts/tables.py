@@ -17,6 +17,7 @@ STATE_TAGS = {
     SendState.SENDING: "govuk-tag--purple",
     SendState.SENT: "govuk-tag--green",
     SendState.FAILED: "govuk-tag--red",
+    SendState.UNCERTAIN: "govuk-tag--orange",
 }
 
 
@@ -123,7 +124,26 @@ class TeamDeliveryTable(DeliveryTable):
     def render_recipient(self, record):
         return str(record.recipient)
 
+    def render_state(self, record):
+        """The state; for an email that may have been sent, its Message-ID to look for in the mail logs."""
+        if record.state != SendState.UNCERTAIN or not record.message_id:
+            return state_html(record)
+        return format_html(
+            '{}<br><span class="govuk-body-s">Message-ID <code>{}</code></span>',
+            state_html(record),
+            record.message_id,
+        )
+
     def render_action(self, record):
+        if record.state == SendState.UNCERTAIN:
+            return format_html(
+                '<a class="govuk-link" href="{}">Send again<span class="govuk-visually-hidden"> the email to {} '
+                "about {} {}</span></a>",
+                reverse("alerts:resend", args=[record.pk]),
+                record.recipient,
+                record.alert.indicator.code,
+                periods.month_label(record.alert.period),
+            )
         if record.state != SendState.FAILED:
             return ""
         return format_html(

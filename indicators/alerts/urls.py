@@ -9,6 +9,7 @@ urlpatterns = [
     path("all/", views.team, name="team"),
     path("<int:pk>/", views.detail, name="detail"),
     path("emails/<int:pk>/retry/", views.retry, name="retry"),
+    path("emails/<int:pk>/send-again/", views.resend, name="resend"),
     path("follow/<int:pk>/", views.follow, name="follow"),
     path("unfollow/<int:pk>/", views.unfollow, name="unfollow"),
 ]

@@ -105,11 +105,21 @@ def detail(request, pk: int):
     )
 
 
+@require_GET
+def resend(request, pk: int):
+    """Confirm sending again an email that may have been sent: the recipient may get it twice."""
+    delivery = get_delivery_for_user(request.user, pk, write=True)
+    return render(request, "alerts/resend.html", {"delivery": delivery, "next": request.GET.get("next", "")})
+
+
 @require_POST
 def retry(request, pk: int):
     delivery = get_delivery_for_user(request.user, pk, write=True)
     try:
-        services.delivery_retry(delivery=delivery, by=request.user)
+        services.delivery_retry(delivery=delivery, by=request.user, confirmed=request.POST.get("confirm") == "yes")
+    except services.ResendNotConfirmed as exc:
+        messages.error(request, str(exc))
+        return redirect("alerts:resend", pk=delivery.pk)
     except services.AlertError as exc:
         messages.error(request, str(exc))
     else:

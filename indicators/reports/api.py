@@ -2,7 +2,8 @@
 
 Authenticated by a personal API token (`Authorization: Bearer <token>`, created
 and revoked on the profile page), never by the session: 401 for a missing,
-wrong or revoked token, 400 for a bad period or format. Only approved figures.
+wrong, revoked or expired token (the expiry named), 400 for a bad period or format.
+Only approved figures.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.reports import feed
 from kpiportal.accounts import roles
-from kpiportal.accounts.services import api_token_authenticate
+from kpiportal.accounts.services import ApiTokenExpired, api_token_authenticate
 
 
 def _bearer_key(request) -> str:
@@ -21,9 +22,11 @@ def _bearer_key(request) -> str:
     return key.strip() if scheme.lower() == "bearer" else ""
 
 
-def _unauthorized(message: str) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=401)
-    response["WWW-Authenticate"] = 'Bearer realm="kpi-portal"'
+def _unauthorized(message: str, *, expired: bool = False) -> JsonResponse:
+    response = JsonResponse({"error": message, **({"expired": True} if expired else {})}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="kpi-portal"' + (
+        ', error="invalid_token", error_description="The token expired"' if expired else ""
+    )
     return response
 
 
@@ -34,7 +37,10 @@ def scorecard_feed(request):
     key = _bearer_key(request)
     if not key:
         return _unauthorized("Send your API token as 'Authorization: Bearer <token>' (create one on your profile)")
-    user = api_token_authenticate(key)
+    try:
+        user = api_token_authenticate(key)
+    except ApiTokenExpired as exc:
+        return _unauthorized(str(exc), expired=True)
     if user is None:
         return _unauthorized("The API token is wrong or has been revoked")
     if not roles.roles_of(user):

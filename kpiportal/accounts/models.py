@@ -27,6 +27,11 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+# How long a new token lasts, in days (None: until revoked); the profile offers these, 90 days first.
+TOKEN_LIFETIMES = ((90, "90 days"), (30, "30 days"), (365, "1 year"), (None, "Never: until I revoke it"))
+DEFAULT_TOKEN_LIFETIME = 90
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
@@ -40,7 +45,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Recorded at most once a minute.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token lasts until revoked.")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -50,6 +56,9 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
     @staticmethod
     def hash_key(key: str) -> str:

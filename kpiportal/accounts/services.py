@@ -1,6 +1,7 @@
 """Writes for accounts: API tokens, alert preferences, and the record of passwords set by others."""
 
 import logging
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -8,17 +9,43 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from kpiportal.accounts.models import ApiToken, User
+from kpiportal.accounts.models import DEFAULT_TOKEN_LIFETIME, ApiToken, User
 from kpiportal.accounts.roles import PERFORMANCE_TEAM
 
 logger = logging.getLogger("kpiportal.accounts")
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the token and its key, which is never shown again."""
+class ApiTokenExpired(Exception):
+    """A known, unrevoked token past its expiry date; the message names the date."""
+
+    def __init__(self, expires_at):
+        self.expires_at = expires_at
+        when = timezone.localtime(expires_at).strftime("%-d %B %Y at %H:%M")
+        super().__init__(f"The API token expired on {when}: create a new one on your profile")
+
+
+# A token's last use is written at most this often, so a busy feed is not a write per request.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def api_token_create(
+    *, user: User, name: str, lifetime_days: int | None = DEFAULT_TOKEN_LIFETIME
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`, lasting `lifetime_days` (None: until revoked); returns it and its key.
+
+    The key is never shown again: only its hash is stored.
+    """
+    if lifetime_days is not None and lifetime_days < 1:
+        raise ValueError("A token lasts at least one day.")
     key = ApiToken.new_key()
+    now = timezone.now()
     token = ApiToken.objects.create(
-        user=user, name=name.strip() or "API token", prefix=key[4:12], key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name.strip() or "API token",
+        prefix=key[4:12],
+        key_hash=ApiToken.hash_key(key),
+        created_at=now,
+        expires_at=now + timedelta(days=lifetime_days) if lifetime_days is not None else None,
     )
     return token, key
 
@@ -32,14 +59,19 @@ def api_token_revoke(*, token: ApiToken, by: User) -> None:
 
 
 def api_token_authenticate(key: str) -> User | None:
-    """The active user holding `key`, or None for an unknown or revoked key."""
+    """The active user holding `key`, or None for an unknown or revoked key; `ApiTokenExpired` past its expiry.
+
+    Records the token's last use, at most once per `LAST_USED_EVERY`.
+    """
     if not key or not key.startswith("kpi_"):
         return None
     token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    if token.is_expired(now):
+        raise ApiTokenExpired(token.expires_at)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 

@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from kpiportal.accounts import services
-from kpiportal.accounts.models import ApiToken, User
+from kpiportal.accounts.models import DEFAULT_TOKEN_LIFETIME, TOKEN_LIFETIMES, ApiToken, User
 from kpiportal.forms import GovukFormMixin
 
 
@@ -24,9 +24,21 @@ class AlertPreferencesForm(forms.Form):
     notify_recovery = forms.BooleanField(label="Also tell me when an indicator is back on track", required=False)
 
 
+NEVER = "never"
+
+
 class TokenForm(GovukFormMixin, forms.Form):
     name = forms.CharField(
         label="What is the token for?", max_length=100, help_text="For example, 'Power BI board report'."
+    )
+    lifetime = forms.TypedChoiceField(
+        label="When should it expire?",
+        choices=[(NEVER if days is None else str(days), label) for days, label in TOKEN_LIFETIMES],
+        coerce=lambda value: None if value == NEVER else int(value),
+        empty_value=DEFAULT_TOKEN_LIFETIME,  # a form sent without a choice gets the default
+        required=False,
+        initial=str(DEFAULT_TOKEN_LIFETIME),
+        widget=forms.RadioSelect,
     )
 
 
@@ -64,9 +76,17 @@ def preferences_update(request):
 def token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the token a name of up to 100 characters.")
+        field = "name" if "name" in form.errors else "lifetime"
+        messages.error(
+            request,
+            "Give the token a name of up to 100 characters."
+            if field == "name"
+            else "Choose when the token expires: in 30 days, 90 days, a year, or never.",
+        )
         return redirect("accounts:profile")
-    _token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    _token, key = services.api_token_create(
+        user=request.user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime"]
+    )
     # Shown once on the next page, then forgotten: only the hash is stored.
     request.session["new_api_key"] = key
     return redirect("accounts:profile")

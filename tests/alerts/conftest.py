@@ -13,6 +13,7 @@ from indicators.scorecard.store import RagChange
 from kpiportal.accounts import roles
 from returns.models import State
 from tests import factories
+from tests.alerts.smtp import SmtpServer
 
 
 @dataclass
@@ -30,6 +31,16 @@ class People:
     def immediate(self):
         """Everyone who gets an email of their own about a red alert."""
         return [self.officer, self.deputy, self.director, self.follower, self.no_recoveries]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server in this process (`tests/alerts/smtp.py`)."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.release.set()
+    server.stop()
 
 
 @pytest.fixture

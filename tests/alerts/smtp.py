@@ -3,7 +3,9 @@
 Used by the worker tests and by perf/bench_alerts.py. It can refuse
 connections for a while (`stop()` … `start()` on the same port) and hold the
 next conversation mid-send (`hold_next()`) so that a worker can be killed
-while it owns a claimed delivery.
+while it owns a claimed delivery. It can be slow to answer a recipient or the
+end of the message (`delay_reply()`), and refuse the message with a reply
+(`refuse_data()`).
 """
 
 import asyncio
@@ -39,14 +41,20 @@ class _Handler:
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         if self.server._take_hold("rcpt"):
             await self._hold()  # before any data: a client that dies here has sent nothing
+        if delay := self.server.delays.get("rcpt"):
+            await asyncio.sleep(delay)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope):
+        if self.server.data_refusal:
+            return self.server.data_refusal
         # Parsed only when a test reads it: the benchmark measures the portal, not this server.
         self.server._accept(envelope.rcpt_tos, envelope.content)
         if self.server._take_hold("accepted"):
             await self._hold()  # accepted (recorded) but the client has not heard "250" yet
+        if delay := self.server.delays.get("data"):
+            await asyncio.sleep(delay)  # accepted (recorded, to be delivered), the "250" late
         return "250 Message accepted for delivery"
 
 
@@ -59,8 +67,19 @@ class SmtpServer:
         self.holding = threading.Event()
         self.release = threading.Event()
         self.controller: Controller | None = None
+        self.delays: dict[str, float] = {}
+        self.data_refusal = ""
 
     # --- control ---
+
+    def delay_reply(self, stage: str, seconds: float):
+        """Answer late: at "rcpt", before accepting a recipient; at "data", after accepting the
+        message (it is recorded, as a real server would deliver it) but before saying so."""
+        self.delays[stage] = seconds
+
+    def refuse_data(self, reply: str):
+        """Refuse every message at the end of DATA with `reply` (e.g. "451 4.3.0 Try again later")."""
+        self.data_refusal = reply
 
     def start(self):
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

@@ -59,7 +59,9 @@ def test_the_email_carries_the_figures_and_a_link(people, indicator, period, dja
         assert "down, worsening" in part
         assert "Two conferences moved." in part
         assert f"http://127.0.0.1:8000/indicators/{indicator.pk}/" in part
-    assert message.extra_headers["Message-ID"].startswith("<alert-delivery-")
+    delivery = Delivery.objects.get(recipient=people.officer)
+    assert message.extra_headers["Message-ID"] == delivery.message_id
+    assert delivery.message_id.endswith(f".delivery-{delivery.pk}@127.0.0.1>")
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
 
 

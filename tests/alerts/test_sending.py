@@ -166,7 +166,9 @@ def test_retry_of_a_failed_email(
 
 
 def test_only_failed_emails_are_retried_and_only_by_the_team(delivery, performance_user, director):
-    with pytest.raises(services.AlertError, match="only a failed email can be retried"):
+    with pytest.raises(
+        services.AlertError, match="only a failed email, or one that may have been sent, can be sent again"
+    ):
         services.delivery_retry(delivery=delivery, by=performance_user)
     Delivery.objects.filter(pk=delivery.pk).update(state=SendState.FAILED)
     with pytest.raises(PermissionDenied):

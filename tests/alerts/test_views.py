@@ -126,7 +126,7 @@ def test_retry_makes_a_failed_email_pending_again(client, performance_user, fail
 
 def test_retry_of_an_email_that_did_not_fail_says_why(client, performance_user, officer_delivery):
     response = login(client, performance_user).post(reverse("alerts:retry", args=[officer_delivery.pk]), follow=True)
-    assert "only a failed email can be retried" in response.content.decode()
+    assert "only a failed email, or one that may have been sent, can be sent again" in response.content.decode()
     officer_delivery.refresh_from_db()
     assert officer_delivery.state == SendState.SENT
 

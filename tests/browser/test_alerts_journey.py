@@ -59,3 +59,35 @@ def test_failed_email_is_found_and_retried_and_follows_are_listed(
     expect(page.get_by_text("You no longer follow CP 5.")).to_be_visible()
     assert_accessible(page, "(profile after unfollowing)")
     assert not Follow.objects.exists()
+
+
+def test_an_email_that_may_have_been_sent_is_sent_again_only_once_confirmed(
+    page, live_server, login, performance_user, director, indicator
+):
+    alert = Alert.objects.create(
+        indicator=indicator, period="2022-11-01", kind="turned_red", rag="red", value=80, target=90, polarity="higher"
+    )
+    uncertain = Delivery.objects.create(
+        alert=alert,
+        recipient=director,
+        state=SendState.UNCERTAIN,
+        attempts=1,
+        message_id="<1.2.3.delivery-1@kpi.example>",
+        last_error="The mail server was given the message but did not confirm it (it did not answer in time).",
+    )
+
+    login(performance_user)
+    page.goto(f"{live_server.url}/alerts/all/")
+    page.get_by_role("link", name="1 may have been sent").click()
+    expect(page.get_by_text("<1.2.3.delivery-1@kpi.example>")).to_be_visible()
+    assert_accessible(page, "(alert emails, may have been sent)")
+    page.get_by_role("link", name="Send again the email to Dana Director about CP 5 Nov-22").click()
+    expect(page.get_by_text("the recipient may get it twice").first).to_be_visible()
+    assert_accessible(page, "(send again?)")
+    uncertain.refresh_from_db()
+    assert uncertain.state == SendState.UNCERTAIN
+
+    page.get_by_role("button", name="Send again — the recipient may get it twice").click()
+    expect(page.get_by_text("will be sent again")).to_be_visible()
+    uncertain.refresh_from_db()
+    assert (uncertain.state, uncertain.retried_by) == (SendState.SENT, performance_user)
