@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0002_reminders'),
+        ('alerts', '0003_alert_wider_figures'),
     ]
 
     operations = [
