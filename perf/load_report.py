@@ -17,37 +17,44 @@ ALL_PAGES = "all pages"
 # --- CPU: is the load generator the bottleneck? ---------------------------------------------------------
 
 
-def _proc_stat(pid: str) -> tuple[int, int]:
-    """(parent pid, utime + stime in clock ticks) of a process; (0, 0) once it has gone."""
+def _proc_stat(pid: str) -> tuple[str, int, int]:
+    """(command name, parent pid, utime + stime in clock ticks) of a process; ("", 0, 0) once it has gone."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return 0, 0
-    fields = text.rsplit(")", 1)[1].split()
-    return int(fields[1]), int(fields[11]) + int(fields[12])
+        return "", 0, 0
+    head, tail = text.rsplit(")", 1)
+    fields = tail.split()
+    return head.split("(", 1)[1], int(fields[1]), int(fields[11]) + int(fields[12])
 
 
 def cpu_snapshot(server_pid: int) -> dict:
-    """CPU seconds so far of this process (the generator), of gunicorn and its workers, and of the machine."""
+    """CPU seconds so far of this process (the generator), of gunicorn and its workers, of PostgreSQL
+    (all its processes: the portal's connections, and any other database's on this machine) and of
+    the machine."""
     ticks = os.sysconf("SC_CLK_TCK")
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    server = _proc_stat(str(server_pid))[1]
+    server = _proc_stat(str(server_pid))[2]
+    postgres = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        parent, used = _proc_stat(pid)
+        name, parent, used = _proc_stat(pid)
         if parent == server_pid:
             server += used
+        elif name == "postgres":
+            postgres += used
     with open("/proc/stat") as stat:
         counts = [int(x) for x in stat.readline().split()[1:]]
     idle = counts[3] + counts[4]  # idle + iowait
     return {
         "generator": usage.ru_utime + usage.ru_stime,
         "server": server / ticks,
+        "postgres": postgres / ticks,
         "machine": (sum(counts[:8]) - idle) / ticks,
     }
 
 
 def cpu_used(before: dict, after: dict, wall: float) -> dict:
-    """Cores used on average over `wall` seconds: generator, gunicorn (master and workers), the whole machine."""
+    """Cores used on average over `wall` seconds by each of `cpu_snapshot`'s parts."""
     return {key: round((after[key] - before[key]) / wall, 2) for key in before} | {"cores": os.cpu_count()}
 
 
@@ -162,7 +169,7 @@ def report(result: dict, args) -> int:
     for phase, cpu in result["cpu"].items():
         print(
             f"CPU during {phase}: load generator {cpu['generator']:.2f} cores, gunicorn {cpu['server']:.2f}, "
-            f"whole machine {cpu['machine']:.2f} of {cpu['cores']}"
+            f"PostgreSQL {cpu['postgres']:.2f}, whole machine {cpu['machine']:.2f} of {cpu['cores']}"
         )
     print()
     verdicts = verdict(result, args.target_p99 * 1000, args.strict)

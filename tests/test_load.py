@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from perf import load_report
+from perf.load_client import Target
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["home", "scorecard", "dashboard", "exceptions", "benchmark scorecard", "indicator page", "my returns", "feed"]
@@ -32,25 +33,30 @@ def _database_url() -> str:
 def test_a_short_load_prints_the_table_writes_the_json_and_fails_naming_the_page_that_errors(tmp_path):
     out = tmp_path / "load.json"
     command = [sys.executable, "perf/load.py", "--seconds=1", "--static-seconds=1", "--warmup-seconds=0"]
-    command += ["--connections=9", "--workers=1", "--timeout=60", "--url=broken=/no-such-page/", f"--json={out}"]
+    command += ["--connections=10", "--workers=1", "--timeout=60", f"--json={out}"]
+    # A page that is not found, and one that sends a signed-in person elsewhere (the sign-in page, to the home page).
+    command += ["--url=broken=/no-such-page/", "--url=sign-in page=/accounts/login/"]
     env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONWARNINGS": "ignore"}
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
 
     assert run.returncode == 1, run.stdout + run.stderr
     result = json.loads(out.read_text())
     rows = result["rows"]
-    broken = rows["broken"]["errors"]
+    broken, redirected = rows["broken"]["errors"], rows["sign-in page"]["wrong"]
     assert [line for line in run.stderr.splitlines() if line.startswith("FAILED")] == [
         f"FAILED: load: errors and wrong answers, broken /no-such-page/ (HTTP 404 ×{broken}) is {broken}, must be 0",
-        f"FAILED: load: errors and wrong answers, every request is {broken}, must be 0",
+        "FAILED: load: errors and wrong answers, sign-in page /accounts/login/ "
+        f"(HTTP 302 instead of 200 ×{redirected}) is {redirected}, must be 0",
+        f"FAILED: load: errors and wrong answers, every request is {broken + redirected}, must be 0",
     ]
-    assert list(rows) == [*PAGES, "broken", "all pages", "static file"]
+    assert list(rows) == [*PAGES, "broken", "sign-in page", "all pages", "static file"]
     for name, row in rows.items():
         assert set(row) >= FIELDS, name
         assert row["requests"] > 0, name
-        if name not in ("broken", "all pages"):
+        if name not in ("broken", "sign-in page", "all pages"):
             assert (row["errors"], row["wrong"]) == (0, 0), (name, row["errors_by_kind"], row["wrong_by_kind"])
     assert rows["broken"]["errors_by_kind"] == {"HTTP 404": rows["broken"]["requests"]}
+    assert rows["sign-in page"]["wrong_by_kind"] == {"HTTP 302 instead of 200": rows["sign-in page"]["requests"]}
     assert rows["static file"]["path"].startswith("/static/build/portal.")
     assert result["ok"] is False and set(result["cpu"]) == {"pages", "static file"}
 
@@ -61,6 +67,21 @@ def test_a_short_load_prints_the_table_writes_the_json_and_fails_naming_the_page
     assert list(shown) == list(rows)
     assert all(len(cells) == 10 for cells in shown.values())
     assert shown["broken"][5] == f"{rows['broken']['errors']:,}"
+
+
+def test_an_answer_is_right_only_with_status_200_its_content_type_and_its_text():
+    page = Target("home", "/", {}, marker=b"Welcome, Vic Viewer.")
+    assert page.check(200, "text/html; charset=utf-8", b"<p>Welcome, Vic Viewer.</p>", first=True) == ""
+    assert (
+        page.check(200, "text/html", b"<p>Welcome, Dana Director.</p>", first=True)
+        == "'Welcome, Vic Viewer.' is missing"
+    )
+    assert page.check(302, "text/html", b"", first=True) == "HTTP 302 instead of 200"
+    feed = Target("feed", "/api/v1/scorecard", {}, content_type="application/json", json_list=True)
+    assert feed.check(200, "application/json", b'[{"code": "CP 1"}]', first=True) == ""
+    assert feed.check(200, "text/html", b"[]", first=False) == "text/html instead of application/json"
+    assert feed.check(200, "application/json", b'{"error": "x"}', first=False) == "not a JSON array"
+    assert feed.check(200, "application/json", b"[]", first=True) == "an empty JSON array"
 
 
 def _result(p99_ms: float) -> dict:
