@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup deps static run demo test test-fast lint format migrations-check check-deploy bench worker beat clean
+.PHONY: help setup deps static run demo test test-fast lint format migrations-check check-deploy bench load worker beat clean
 
 help:
 	@echo "make run               set up (venv, npm, static, migrations, demo data) and start on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint              ruff and the import contracts (lint-imports)"
 	@echo "make migrations-check  fail if models and migrations differ"
 	@echo "make bench             performance benchmarks (perf/)"
+	@echo "make load              the portal under gunicorn and PostgreSQL, 50 signed-in connections for 60 s (perf/load.py)"
 	@echo "make worker / beat     Celery worker / beat (needs REDIS_URL)"
 
 $(PY):
@@ -72,6 +73,10 @@ check-deploy: deps
 
 bench: setup
 	$(PY) perf/run.py
+
+# LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_WORKERS… (see perf/load.py); DATABASE_URL to load an existing database.
+load: deps static
+	$(PY) perf/load.py
 
 worker: deps
 	$(VENV)/bin/celery -A kpiportal worker --loglevel=INFO

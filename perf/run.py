@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _pg_answers() -> bool:
+def pg_answers() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
             return True
@@ -35,17 +35,21 @@ def _pg_answers() -> bool:
         return False
 
 
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create database `name` on the local PostgreSQL; returns its URL."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
 def configure_database():
     if "DATABASE_URL" in os.environ:
         return os.environ["DATABASE_URL"]
-    if _pg_answers():
-        import psycopg
-
-        name = os.environ.get("KPI_BENCH_DB", "kpiportal_bench")
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    if pg_answers():
+        url = fresh_postgres_database(os.environ.get("KPI_BENCH_DB", "kpiportal_bench"))
     else:
         out = ROOT / "perf" / "out"
         out.mkdir(exist_ok=True)
