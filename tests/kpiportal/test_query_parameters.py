@@ -146,3 +146,13 @@ def test_nul_on_the_api_is_a_json_400(perf):
     response = Client().get(reverse("api:scorecard"), {"period": "2022-11\x00"}, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 400
     assert response.json() == {"error": NUL_MESSAGE}
+
+
+@pytest.mark.parametrize("value", ["1e9", "abc", "٢", "-1"])
+def test_an_admin_add_page_leaves_out_an_initial_related_value_that_is_not_an_id(perf_client, officer, value):
+    path = reverse("admin:indicators_indicator_add")
+    response = perf_client.get(path, {"responsible_officer": value, "deputies": f"{officer.pk},{value}"})
+    assert response.status_code == 200
+    chosen = perf_client.get(path, {"responsible_officer": str(officer.pk), "code": "CP 9"})
+    assert chosen.status_code == 200
+    assert f'<option value="{officer.pk}" selected>' in chosen.content.decode()
