@@ -8,10 +8,9 @@ values on the scorecards and indicator pages instead).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from benchmarks import comparison, rules, selectors, services
 from benchmarks.filters import ValueFilter
@@ -20,8 +19,9 @@ from benchmarks.models import ComparatorSource, ComparatorValue, RatingComparato
 from benchmarks.tables import SourceTable, ValueTable
 from indicators import periods
 from indicators.models import Indicator
-from kpiportal import exports
+from kpiportal import exports, query, table_rows
 from kpiportal.sheets.table import number_text
+from kpiportal.views import bad_request
 
 
 def _check_manager(request) -> None:
@@ -139,7 +139,7 @@ def values(request):
             title="Comparator values",
         )
     table = ValueTable(rows)
-    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    table_rows.configure(request, table, per_page=100)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
@@ -254,14 +254,14 @@ def rating_indicator(request, indicator_pk=None):
     """One indicator's own rating comparator and band (blank = the scorecard-wide choice)."""
     _check_manager(request)
     if indicator_pk is None:
-        indicator_pk = request.GET.get("indicator")
-        if not indicator_pk:
+        try:
+            indicator_pk = query.identifier(request.GET.get("indicator"), "indicator", "an indicator")
+        except query.QueryError as exc:
+            return bad_request(request, exc.message, back=reverse("benchmarks:rating"))
+        if indicator_pk is None:
             return redirect("benchmarks:rating")
         return redirect("benchmarks:rating_indicator", indicator_pk=indicator_pk)
-    try:
-        indicator = get_object_or_404(Indicator, pk=int(indicator_pk))
-    except ValueError:
-        raise Http404 from None
+    indicator = get_object_or_404(Indicator, pk=indicator_pk)
     sources = selectors.comparator_sources()
     choice = RatingComparator.objects.filter(indicator=indicator).first()
     initial = {"source": choice.source_id, "band": choice.band} if choice else {}

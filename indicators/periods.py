@@ -170,9 +170,10 @@ def _two_digit_year(value: int) -> int:
     return 2000 + value if value < 100 else value
 
 
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
-_LABEL_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*(\d{2}|\d{4})$")
-_SLASH_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
+# Digits are ASCII: `\d` would also match `١٢`, which int() reads as 12.
+_ISO_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})(?:-([0-9]{1,2}))?(?:[ T]00:00(?::00)?)?$")
+_LABEL_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*([0-9]{2}|[0-9]{4})$")
+_SLASH_MONTH = re.compile(r"^([0-9]{1,2})/([0-9]{4})$")
 
 
 def parse_period(value) -> date:
@@ -211,7 +212,7 @@ def _checked(year: int, month: int, text: str) -> date:
     return date(year, month, 1)
 
 
-_FY = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_FY = re.compile(r"^(?:FY\s*)?([0-9]{4})\s*[/\-–]\s*([0-9]{2}|[0-9]{4})$", re.IGNORECASE)
 
 
 def parse_financial_year(value) -> int:

@@ -14,13 +14,24 @@ column:
 - every other cell is `row.get_cell(name)`;
 - a column's `<td>` attributes are worked out once unless one is computed per record;
 - cells are printed as the template printed `{{ cell }}` (localised, escaped unless safe).
+
+`configure` sorts and pages a table from the request's `sort`, `page` and `per_page`, read by
+`kpiportal.query`: an unknown sort is ignored (django-tables2 keeps only orderable columns), a
+`page` or `per_page` that is not a number is the default, and one out of range is brought into it
+(`per_page` 1 to `MAX_PER_PAGE`, `page` past the last is the last).
 """
 
 import inspect
 
+from django.core.paginator import EmptyPage
 from django.template.base import render_value_in_context
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django_tables2 import RequestConfig
+
+from kpiportal import query
+
+MAX_PER_PAGE = 500
 
 # What django-tables2 passes a render method besides the value, by argument name.
 _ROW_ARGUMENTS = frozenset({"record", "column", "bound_column", "bound_row", "table"})
@@ -89,3 +100,18 @@ def body_html(table, context) -> SafeString:
             getattr(table, "empty_text", None) or "Nothing to show.",
         )
     return SafeString("".join(parts))
+
+
+def configure(request, table, *, per_page: int | None = None):
+    """Sort `table` as the request asks and, when `per_page` is given, show the page it asks for."""
+    RequestConfig(request, paginate=False).configure(table)
+    if per_page is None:
+        return table
+    params = request.GET
+    size = query.number(params.get(table.prefixed_per_page_field), default=per_page, low=1, high=MAX_PER_PAGE)
+    page = query.number(params.get(table.prefixed_page_field), default=1, low=1, high=10**9)
+    try:
+        table.paginate(per_page=size, page=page)
+    except EmptyPage:
+        table.paginate(per_page=size, page=table.paginator.num_pages)
+    return table

@@ -9,7 +9,7 @@ app_name = "returns"
 class MonthConverter:
     """A month in the URL as YYYY-MM, given to the view as the first day of the month."""
 
-    regex = r"\d{4}-\d{2}"
+    regex = r"[0-9]{4}-[0-9]{2}"
 
     def to_python(self, value):
         try:

@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from indicators.alerts import emails, selectors, services
 from indicators.alerts.filters import DeliveryFilter
 from indicators.alerts.models import Delivery
 from indicators.alerts.tables import DeliveryTable, TeamDeliveryTable, rag_html
 from indicators.models import Indicator
+from kpiportal import table_rows
 
 PAGE_SIZE = 50
 
@@ -64,7 +64,7 @@ def mine(request):
     """The signed-in user's alerts and whether each email went."""
     filterset = DeliveryFilter(request.GET, queryset=selectors.deliveries_of(request.user))
     table = DeliveryTable(filterset.qs, caption="Your alerts")
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    table_rows.configure(request, table, per_page=PAGE_SIZE)
     return render(request, "alerts/mine.html", {"table": table, "filter": filterset})
 
 
@@ -75,7 +75,7 @@ def team(request):
         raise PermissionDenied("Only the performance team can see everyone's alerts.")
     filterset = DeliveryFilter(request.GET, queryset=selectors.all_deliveries().select_related("recipient"))
     table = TeamDeliveryTable(filterset.qs, caption="Alert emails", request=request)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    table_rows.configure(request, table, per_page=PAGE_SIZE)
     return render(
         request,
         "alerts/team.html",

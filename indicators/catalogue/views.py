@@ -7,12 +7,11 @@ roles also see figures still in the workflow, with their state.
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from indicators.catalogue.filters import CatalogueFilter
 from indicators.catalogue.tables import EXPORT_COLUMNS, CatalogueTable, export_rows
 from indicators.models import Indicator
-from kpiportal import exports
+from kpiportal import exports, table_rows
 
 PER_PAGE = 50
 
@@ -28,7 +27,7 @@ def catalogue(request):
             "indicators", fmt, EXPORT_COLUMNS, export_rows(rows.prefetch_related("deputies")), title="Indicators"
         )
     table = CatalogueTable(rows)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    table_rows.configure(request, table, per_page=PER_PAGE)
     query = request.GET.copy()
     for name in ("page", "export"):
         query.pop(name, None)

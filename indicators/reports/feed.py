@@ -3,19 +3,17 @@
 import csv
 import io
 import json
-import re
 from datetime import date
 
 from indicators import periods
 from indicators.reports.rows import FEED_FIELDS, feed_rows
+from kpiportal import query
 from kpiportal.exports import inert_text
 
 JSON = "json"
 CSV = "csv"
 FORMATS = (JSON, CSV)
 CONTENT_TYPES = {JSON: "application/json", CSV: "text/csv; charset=utf-8"}
-
-_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 class FeedError(ValueError):
@@ -24,11 +22,12 @@ class FeedError(ValueError):
 
 def parse_feed_period(text: str | None) -> date:
     """`YYYY-MM`, strictly (machines call the feed; a label like Nov-22 is refused, not guessed)."""
-    text = (text or "").strip()
-    if not text:
+    try:
+        text = query.month_text(text)
+    except query.QueryError as exc:
+        raise FeedError(exc.message) from exc
+    if text is None:
         raise FeedError("Give the period as period=YYYY-MM, for example period=2022-11")
-    if not _ISO_MONTH.match(text):
-        raise FeedError(f"'{text}' is not a period: write it as YYYY-MM, for example 2022-11")
     try:
         return periods.parse_period(text)
     except periods.PeriodError as exc:

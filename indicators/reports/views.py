@@ -19,7 +19,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from indicators import periods
 from indicators.models import Indicator, ScorecardState
@@ -36,7 +35,7 @@ from indicators.reports.rows import (
 )
 from indicators.reports.tables import scorecard_table
 from indicators.scorecard import failures
-from kpiportal import exports
+from kpiportal import exports, table_rows
 from kpiportal.accounts import roles
 
 CACHE_SECONDS = 300  # a rename of a theme or an officer shows within five minutes; figures at once
@@ -230,7 +229,7 @@ def _page(request, layout: Layout) -> HttpResponse:
         for group, group_rows in layout_groups(layout, rows):
             caption = group or f"{layout.title}, {periods.month_label(period)}"
             table = scorecard_table(columns, group_rows, caption=caption)
-            RequestConfig(request, paginate=False).configure(table)
+            table_rows.configure(request, table)
             tables.append(table)
         fragment = render_to_string(
             "indicators/_scorecard_tables.html",

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
     "kpiportal.accounts.middleware.RoleRequiredMiddleware",
+    "kpiportal.accounts.middleware.NulRefusedMiddleware",
     "kpiportal.accounts.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
