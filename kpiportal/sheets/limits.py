@@ -34,7 +34,7 @@ def sheet_limits() -> SheetLimits:
     return SheetLimits(
         rows=_setting("IMPORT_MAX_ROWS", 100_000),
         columns=_setting("IMPORT_MAX_COLUMNS", 1_000),
-        cells=_setting("IMPORT_MAX_CELLS", 5_000_000),
+        cells=_setting("IMPORT_MAX_CELLS", 2_000_000),
     )
 
 

@@ -113,7 +113,32 @@ def _is_zip(data: bytes) -> bool:
 
 def _known_binary(data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if is_encrypted_workbook(data):
+            return (
+                "This workbook is protected with a password: remove the password in Excel "
+                "(File › Info › Protect Workbook › Encrypt with Password, clear it, save) and upload it again"
+            )
         return "This is an old-style Excel (.xls) or other Office file: save it as .xlsx or CSV (UTF-8) and upload that"
     if data.startswith(b"%PDF"):
         return "This is a PDF, not a spreadsheet: upload a CSV or XLSX file"
     return ""
+
+
+_ENCRYPTED_PACKAGE = "EncryptedPackage\0".encode("utf-16-le")
+
+
+def is_encrypted_workbook(data: bytes) -> bool:
+    """An OLE container with a stream named `EncryptedPackage`: how Excel saves a password-protected .xlsx.
+
+    An old .xls is an OLE container too (its stream is `Workbook`). Directory
+    entries are 128 bytes at 128-byte offsets (sectors are 512 or 4,096
+    bytes): a stream entry of that name, its length field 34 and its type 2,
+    is looked for at such offsets only, so the check reads nothing it need not.
+    """
+    offset = data.find(_ENCRYPTED_PACKAGE, 512)
+    while offset != -1:
+        entry = data[offset : offset + 128]
+        if offset % 128 == 0 and len(entry) == 128 and entry[0x40:0x42] == b"\x22\x00" and entry[0x42] == 2:
+            return True
+        offset = data.find(_ENCRYPTED_PACKAGE, offset + 1)
+    return False
