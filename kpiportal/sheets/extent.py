@@ -19,7 +19,7 @@ from xml.parsers import expat
 
 from kpiportal.sheets.table import TableError, column_index, column_letter
 
-_REF = re.compile(r"^\$?([A-Za-z]+)\$?([0-9]+)$")
+_REF = re.compile(r"\$?([A-Za-z]+)\$?([0-9]+)")
 _FEED = 1 << 20
 ENTITY_REFUSED = (
     "The workbook declares an XML entity (a document type), which no spreadsheet does and the portal never expands"
@@ -45,49 +45,61 @@ class _Passed(Exception):
 
 
 class _Measure:
-    """The expat handler: where the current row and cell are, and the furthest reached."""
+    """The expat handler: where the current row and cell are, and the furthest reached.
+
+    It runs for every element of the sheet, so the common case (a cell
+    within the limits) takes one dictionary look-up and a few comparisons.
+    """
 
     def __init__(self, sheet: str, limits: SheetLimits):
         self.sheet, self.limits = sheet, limits
         self.row = self.column = self.cells = 0
+        self.empty_row = 0  # a row past the limits with no cell yet: refused at the next row or the end
+        self.columns: dict[str, int] = {}  # column letters already seen → column number
 
     def start(self, name: str, attrs: dict) -> None:
-        local = name.rpartition(":")[2]
-        if local == "c":
+        if name == "c" or name.endswith(":c"):
             self.cells += 1
             ref = attrs.get("r")
             if ref:
                 self.column, row = self._position(ref)
-                self._reach(row, self.column)
             else:
-                self.column += 1
-                self._reach(self.row, self.column)
-            if self.cells > self.limits.cells:
-                raise _Passed(f"Sheet '{self.sheet}' holds more than {self.limits.cells:,} cells")
-        elif local == "row":
+                self.column, row = self.column + 1, self.row
+            limits = self.limits
+            if row > limits.rows or self.column > limits.columns or row * self.column > limits.cells:
+                self._reach(row, self.column)
+            if self.cells > limits.cells:
+                raise _Passed(f"Sheet '{self.sheet}' holds more than {limits.cells:,} cells")
+        elif name == "row" or name.endswith(":row"):
+            self.close()
             ref = attrs.get("r", "")
             self.row = _number(ref, self.sheet) if ref else self.row + 1
             self.column = 0
-        elif local == "dimension":
+            if self.row > self.limits.rows:
+                self.empty_row = self.row
+        elif name == "dimension" or name.endswith(":dimension"):
             last = attrs.get("ref", "").rpartition(":")[2]
             if last:
                 column, row = self._position(last)
                 self._reach(row, column, declared=True)
 
-    def end(self, name: str) -> None:
-        """A row past the limit with no cell (its cells would have been named) is named by its number."""
-        if name.rpartition(":")[2] == "row" and self.row > self.limits.rows:
-            where = f"row {self.row:,}" if self.row < _FAR else "beyond row 1,048,576"
+    def close(self) -> None:
+        """A row past the limit with no cell (a cell would have been named) is named by its number."""
+        if self.empty_row:
+            where = f"row {self.empty_row:,}" if self.empty_row < _FAR else "beyond row 1,048,576"
             raise _Passed(f"Sheet '{self.sheet}' reaches {where}")
 
     def _position(self, ref: str) -> tuple[int, int]:
-        match = _REF.match(ref)
+        match = _REF.fullmatch(ref)
         if match is None:
             raise TableError(f"The workbook is damaged: sheet '{self.sheet}' has a cell '{ref[:20]}' that is not one")
-        letters = match.group(1).upper()
-        # Beyond XFD (three letters) or a billion rows is past any limit: not worth turning into a number.
-        column = column_index(letters) + 1 if len(letters) <= 3 else _FAR
-        return column, _number(match.group(2), self.sheet)
+        letters, digits = match.groups()
+        column = self.columns.get(letters)
+        if column is None:
+            # Beyond XFD (three letters) or a billion rows is past any limit: not worth turning into a number.
+            column = column_index(letters.upper()) + 1 if len(letters) <= 3 else _FAR
+            self.columns[letters] = column
+        return column, int(digits) if len(digits) <= 9 else _FAR
 
     def _reach(self, row: int, column: int, *, declared: bool = False) -> None:
         limits = self.limits
@@ -103,12 +115,12 @@ def check_extent(sheet_xml: bytes, sheet: str, limits: SheetLimits) -> None:
     measure = _Measure(sheet, limits)
     parser = expat.ParserCreate()
     parser.StartElementHandler = measure.start
-    parser.EndElementHandler = measure.end
     parser.StartDoctypeDeclHandler = _refuse_doctype
     try:
         for offset in range(0, len(sheet_xml), _FEED):
             parser.Parse(sheet_xml[offset : offset + _FEED], False)
         parser.Parse(b"", True)
+        measure.close()
     except _Passed as passed:
         raise TableError(
             f"{passed.message}: the portal reads {limits.describe()}. Delete the rows and columns beyond your "

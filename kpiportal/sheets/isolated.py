@@ -6,10 +6,11 @@ size at the fork plus `IMPORT_READ_MEMORY_BYTES`, no core file), reads, and
 sends the table or the refusal back through a pipe, then leaves with
 `os._exit` (no clean-up: the database connection and files it shares with
 the parent stay the parent's). The parent waits at most twice the CPU limit
-of wall-clock time. A child that runs out of memory, is killed by a limit,
-crashes or sends nothing is a `TableError` for the user, never a dead parent.
-Forking a Django process costs a few milliseconds; where there is no fork
-(Windows) the file is read in-process.
+(and five seconds) of wall-clock time, then kills the child. A child that runs
+out of memory, is killed by a limit, crashes or sends nothing is a
+`TableError` for the user (a crash is logged with its traceback), never a dead
+parent. Forking a Django process costs a few milliseconds; where there is no
+fork (Windows) the file is read in-process.
 """
 
 import logging
@@ -60,7 +61,8 @@ def run(function, *args, noun: str = "file"):
     if kind == "refused":
         error_class, errors = rest
         raise error_class(errors=errors)
-    raise RuntimeError(f"Reading a file failed in the child process:\n{rest[0]}")
+    logger.error("Reading an uploaded %s failed in the child process:\n%s", noun, rest[0])
+    raise TableError(f"The {noun} cannot be read: it may be damaged. Open it in Excel, save it and upload it again")
 
 
 def _child(write_end: int, seconds: int, memory: int, function, args) -> None:

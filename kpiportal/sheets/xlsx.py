@@ -35,7 +35,9 @@ def read_xlsx(data: bytes, *, sheet: str | None, limits: SheetLimits) -> Table:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         values = workbook.get_sheet_by_name(chosen.name).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several types of its own for damaged files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own errors for damaged files, and its panics (a BaseException)
         raise TableError(f"The workbook cannot be read: {exc}") from None
 
     sheet_xml = parts[chosen.part]

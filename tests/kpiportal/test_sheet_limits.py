@@ -107,6 +107,16 @@ def test_a_read_that_runs_past_the_processing_limit_is_stopped(settings):
     assert isolated.run(os.getpid) != os.getpid()  # read in a child, and the parent still answers
 
 
+def _broken():
+    raise ValueError("a mistake in the reader")
+
+
+def test_a_reader_that_fails_in_the_child_is_a_refusal_and_logged(caplog):
+    with pytest.raises(TableError, match=r"^The file cannot be read: it may be damaged"):
+        isolated.run(_broken)
+    assert "ValueError: a mistake in the reader" in caplog.text
+
+
 def test_reading_in_a_child_costs_little():
     reader.read_bytes(GOOD)
     started = time.perf_counter()
