@@ -109,7 +109,7 @@ def plural(noun: str) -> str:
 def no_rows_message(table: Table) -> str:
     """A file with a header row and nothing under it: said so, never previewed as 'already in the portal'."""
     where = f"The sheet '{table.sheet}'" if table.sheet else "The file"
-    return f"{where} has a header row but no rows under it: there is nothing to import"
+    return f"{where} has headers but no rows under them: there is nothing to import"
 
 
 def file_error_report(kind: str, error: TableError) -> ImportReport:

@@ -74,7 +74,7 @@ def test_every_import_command_refuses_the_far_cell_and_a_broken_quote(tmp_path, 
     err = StringIO()
     with pytest.raises(CommandError, match="1 problem in"):
         call_command(COMMANDS[kind], str(headers_only), stdout=StringIO(), stderr=err)
-    assert "The sheet 'Scorecard' has a header row but no rows under it: there is nothing to import" in err.getvalue()
+    assert "The sheet 'Scorecard' has headers but no rows under them: there is nothing to import" in err.getvalue()
 
 
 def test_the_command_process_exits_with_the_refusal_not_an_abort(tmp_path):
@@ -113,7 +113,7 @@ def test_a_header_only_file_says_it_has_no_rows(client, performance_user, indica
     data = xlsx_bytes([HEADERS[kind]], title="Scorecard") if xlsx else csv_bytes([HEADERS[kind]])
     page = preview_of(client, data, kind, "headers.xlsx" if xlsx else "headers.csv")
     where = "The sheet 'Scorecard'" if xlsx else "The file"
-    assert f"{where} has a header row but no rows under it: there is nothing to import" in page
+    assert f"{where} has headers but no rows under them: there is nothing to import" in page
     assert "already in the portal" not in page
 
 
@@ -149,3 +149,11 @@ def test_a_workbook_beyond_the_memory_a_read_may_use_is_refused_and_the_server_a
     page = preview_of(client, far_cell_xlsx("CV20000", header=HEADERS["figures"]), "figures", "big.xlsx")
     assert "The workbook could not be read within the portal's limits (10 seconds of processing, 16 MB" in page
     the_server_still_imports(client)
+
+
+def test_a_wide_scorecard_with_its_headings_and_no_indicator_rows_says_so(client, performance_user, indicator):
+    client.force_login(performance_user)
+    lines = (ROOT / "indicators" / "demo_data" / "scorecard-2019-2021-monthly.txt").read_bytes().split(b"\n")
+    page = preview_of(client, b"\n".join(lines[:4]), "figures", "scorecard.txt")
+    assert "already in the portal" not in page
+    assert "The file has headers but no rows under them: there is nothing to import" in page
