@@ -107,6 +107,15 @@ def test_a_read_that_runs_past_the_processing_limit_is_stopped(settings):
     assert isolated.run(os.getpid) != os.getpid()  # read in a child, and the parent still answers
 
 
+def test_a_read_that_hangs_without_using_the_processor_is_stopped_at_the_deadline(settings, caplog):
+    settings.IMPORT_READ_CPU_SECONDS = 1  # the parent waits twice that and five seconds
+    started = time.monotonic()
+    with pytest.raises(TableError, match=r"^The file could not be read within the portal's limits"):
+        isolated.run(time.sleep, 60)
+    assert time.monotonic() - started < 20
+    assert "the child process took too long" in caplog.text
+
+
 def _broken():
     raise ValueError("a mistake in the reader")
 
