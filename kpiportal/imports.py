@@ -106,6 +106,12 @@ def plural(noun: str) -> str:
     return noun if noun.endswith("s") else f"{noun}s"
 
 
+def no_rows_message(table: Table) -> str:
+    """A file with a header row and nothing under it: said so, never previewed as 'already in the portal'."""
+    where = f"The sheet '{table.sheet}'" if table.sheet else "The file"
+    return f"{where} has headers but no rows under them: there is nothing to import"
+
+
 def file_error_report(kind: str, error: TableError) -> ImportReport:
     """The report of a file that could not be read at all."""
     return ImportReport(kind=kind, errors=list(error.errors))
@@ -134,6 +140,8 @@ class ImportKind:
     options: tuple[ImportOption, ...] = ()
 
     def run(self, table: Table, *, by, commit: bool, **options) -> ImportReport:
+        if len(table.rows) < 2:
+            return ImportReport(kind=self.kind, errors=[RowError(None, "", no_rows_message(table))])
         module, name = self.service.rsplit(".", 1)
         function: Callable[..., ImportReport] = getattr(import_module(module), name)
         chosen = {o.name: bool(options.get(o.name)) for o in self.options}

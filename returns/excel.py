@@ -34,7 +34,7 @@ from indicators import numbers, periods, scoring, units
 from indicators.models import Indicator, PortalSettings
 from kpiportal.exports import XLSX_TYPE, set_cell
 from kpiportal.sheets import reader
-from kpiportal.sheets.table import XLSX, MissingSheet, TableError, column_letter
+from kpiportal.sheets.table import MissingSheet, TableError, column_letter
 from returns import display, figures, policy, selectors, services, validation
 from returns.models import FIGURE_FIELDS, Return, TeamFigure
 
@@ -42,6 +42,8 @@ SHEET = "Returns"
 MARKER_SHEET = "Portal"
 SALT = "returns.excel-template.v1"
 HEADER_ROW = 4
+# The marker is one cell (A1) of its own sheet: read alone, bounded, before anything else of the file.
+MARKER_LIMITS = reader.SheetLimits(rows=10, columns=10, cells=100)
 FIRST_ROW = 5
 
 # (key, header) in column order.
@@ -299,14 +301,11 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
         f"{periods.month_label(period)} from 'My returns', fill it in and upload that"
     )
     try:
-        table = reader.read_bytes(data, sheet=MARKER_SHEET)
+        token = reader.read_first_cell(data, sheet=MARKER_SHEET, limits=MARKER_LIMITS)
     except MissingSheet:
         raise not_a_template from None
     except TableError as error:  # too large, built to expand, damaged, encrypted: say which
         raise TemplateRefused(str(error)) from None
-    if table.format != XLSX:
-        raise not_a_template
-    token = table.rows[0][0] if table.rows else ""
     try:
         payload = signing.loads(token, salt=SALT)
     except signing.BadSignature:
@@ -329,6 +328,13 @@ def _marker(data: bytes, *, user, period: date) -> list[tuple[str, int]]:
     return [(code, int(version)) for code, version in payload["rows"]]
 
 
+def _sheet_limits(rows: int) -> reader.SheetLimits:
+    """The template's own size with room: its rows plus some an officer may have typed below, its columns plus some."""
+    return reader.SheetLimits(
+        rows=FIRST_ROW + rows + 1_000, columns=len(COLUMNS) + 50, cells=(FIRST_ROW + rows + 1_000) * 100
+    )
+
+
 def _decimal(text: str, header: str, errors: list[str]) -> Decimal | None:
     try:
         return numbers.parse(text)
@@ -344,7 +350,7 @@ def read_template(data: bytes, *, user, period: date) -> list[tuple[RowReport, d
     """
     expected = _marker(data, user=user, period=period)
     try:
-        table = reader.read_bytes(data, sheet=SHEET)
+        table = reader.read_bytes(data, sheet=SHEET, limits=_sheet_limits(len(expected)))
     except TableError as error:
         raise TemplateRefused(str(error)) from None
     by_number = {row.number: row for row in table.rows}

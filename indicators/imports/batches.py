@@ -1,15 +1,20 @@
 """Web imports (PRODUCT §8): an upload is kept as a batch between its preview and its confirmation.
 
-The batch holds the bytes as uploaded and their SHA-256: the preview parses
-them and writes nothing; the confirmation checks the hash, parses and checks
-the file again (the catalogue may have changed since the preview) and writes
-it all or nothing. Only the uploader can see or confirm a batch, once, before
+The batch holds the bytes as uploaded and their SHA-256. The file is parsed
+once: its table (or why it cannot be read) is kept in the cache under the
+hash for the batch's lifetime, so reloading the preview or ticking an option
+does not read the file again. The preview writes nothing; the confirmation
+checks the hash and checks the table again (the catalogue may have changed
+since the preview) and writes it all or nothing. Only the uploader can see or confirm a batch, once, before
 it expires; expired batches are removed when the next upload arrives.
 """
 
 import hashlib
+import pickle
+import zlib
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +23,7 @@ from indicators.models import ImportBatch
 from kpiportal import imports
 from kpiportal.imports import ImportReport
 from kpiportal.sheets import reader
+from kpiportal.sheets.table import TableError
 
 BATCH_LIFETIME = timedelta(hours=2)
 
@@ -47,7 +53,32 @@ def import_batch_create(*, kind: str, filename: str, content: bytes, by) -> Impo
 
 def import_batch_preview(*, batch: ImportBatch, options: dict | None = None) -> ImportReport:
     """What the import would do (with the kind's `options` ticked), with every bad row; nothing is written."""
-    return imports.run_file(batch.kind, bytes(batch.content), by=batch.created_by, commit=False, **(options or {}))
+    return _run(batch.kind, bytes(batch.content), batch.sha256, by=batch.created_by, commit=False, **(options or {}))
+
+
+def _run(kind: str, content: bytes, sha256: str, *, by, commit: bool, **options) -> ImportReport:
+    try:
+        table = _table(content, sha256)
+    except TableError as error:
+        return imports.file_error_report(kind, error)
+    return imports.get_kind(kind).run(table, by=by, commit=commit, **options)
+
+
+def _table(content: bytes, sha256: str):
+    """The file's table, read once per upload and kept (compressed) in the cache under the bytes' hash."""
+    key = f"imports:table:{sha256}"
+    kept = cache.get(key)
+    if kept is None:
+        try:
+            outcome = reader.read_bytes(content)
+        except TableError as error:
+            outcome = error
+        kept = zlib.compress(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL), 1)
+        cache.set(key, kept, timeout=BATCH_LIFETIME.total_seconds())
+    outcome = pickle.loads(zlib.decompress(kept))  # noqa: S301 - written by the portal under the file's hash
+    if isinstance(outcome, TableError):
+        raise outcome
+    return outcome
 
 
 def _locked_pending(batch: ImportBatch, by) -> ImportBatch:
@@ -72,7 +103,7 @@ def import_batch_confirm(*, batch: ImportBatch, by, options: dict | None = None)
         content = bytes(locked.content)
         if hashlib.sha256(content).hexdigest() != locked.sha256:
             raise BatchError("The stored file is not the one that was previewed: upload it again")
-        report = imports.run_file(locked.kind, content, by=by, commit=True, **(options or {}))
+        report = _run(locked.kind, content, locked.sha256, by=by, commit=True, **(options or {}))
         if report.ok:
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()

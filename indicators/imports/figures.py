@@ -24,7 +24,7 @@ from indicators.imports.plans import (
     write_plans,
 )
 from indicators.models import Indicator
-from kpiportal.imports import ImportReport
+from kpiportal.imports import ImportReport, no_rows_message
 from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
 from returns.imports.long_form import long_form_import
@@ -57,6 +57,8 @@ def wide_import(table: Table, *, by, commit: bool, sheet=None) -> ImportReport:
     report = ImportReport("figures", layout="wide")
     sheet = sheet or wide.parse(table)
     report.errors.extend(sheet.errors)
+    if not sheet.rows and not sheet.errors:  # headings and nothing under them
+        report.error(None, "", no_rows_message(table))
     report.notes.extend(sheet.notes)
     catalogue = Catalogue.load()
     plans, figure_rows = plan_wide_rows(sheet, catalogue, report)

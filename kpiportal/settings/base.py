@@ -155,6 +155,13 @@ if DEBUG:
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # An XLSX whose parts would inflate beyond this is refused before it is opened.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# How far a sheet may reach, checked before it is read (cells counts rows × columns from A1).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
+# Every file is read in a child process with these limits (keep the CPU time well under gunicorn's --timeout).
+IMPORT_READ_CPU_SECONDS = env.int("IMPORT_READ_CPU_SECONDS", default=10)
+IMPORT_READ_MEMORY_BYTES = env.int("IMPORT_READ_MEMORY_BYTES", default=1024 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Monthly returns: officers enter figures for months that have ended, up to this many months back

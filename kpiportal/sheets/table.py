@@ -45,6 +45,9 @@ class TableError(Exception):
         self.errors: list[RowError] = list(errors or [RowError(row, column, reason)])
         super().__init__("; ".join(str(e) for e in self.errors))
 
+    def __reduce__(self):  # kept in the cache and sent back by the reading child: the errors, not just the text
+        return (_rebuild_error, (type(self), self.errors))
+
     @property
     def row(self) -> int | None:
         return self.errors[0].row
@@ -56,6 +59,10 @@ class TableError(Exception):
     @property
     def reason(self) -> str:
         return self.errors[0].reason
+
+
+def _rebuild_error(cls: type[TableError], errors: list[RowError]) -> TableError:
+    return cls(errors=errors)
 
 
 class MissingSheet(TableError):

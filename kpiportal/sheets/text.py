@@ -1,4 +1,8 @@
-"""CSV and TSV text: the encoding from its byte-order mark (UTF-8 without one), the delimiter sniffed."""
+"""CSV and TSV text: the encoding from its byte-order mark (UTF-8 without one), the delimiter sniffed.
+
+A quoted field still open at the end of the file is refused, naming the line
+where its quote opened: read as it is, it would swallow every row after it.
+"""
 
 import codecs
 import csv
@@ -28,17 +32,73 @@ def read_text(data: bytes) -> Table:
         raise TableError("The file is neither an Excel workbook (XLSX) nor CSV text: upload a CSV or XLSX file")
     delimiter = sniff_delimiter(text)
     rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, delimiter=delimiter)
+    start = last_start = number = 1
     try:
         for number, cells in enumerate(reader, start=1):
+            last_start = start
             stripped = tuple(clean_text(c) for c in cells)
             if any(stripped):
                 rows.append(Row(number, trim(stripped)))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise TableError(f"The file cannot be read as CSV: {exc}", row=reader.line_num) from None
+    _refuse_open_quote(lines[last_start - 1 :], number, last_start, delimiter)
     if not rows:
         raise TableError("The file has no rows")
     return Table(tuple(rows), TSV if delimiter == "\t" else CSV)
+
+
+def _refuse_open_quote(record: list[str], row: int, line: int, delimiter: str) -> None:
+    """Refuse a quote the last record (row `row`, from line `line`) opened and never closed.
+
+    Only the last record can end inside a quote: that quote took every line after it.
+    """
+    opened = open_quote("".join(record), delimiter)
+    if opened is None:
+        return
+    for text in record:  # the line of the file the quote is on
+        if opened < len(text):
+            break
+        opened -= len(text)
+        line += 1
+    where = "" if line == row else f" (line {line} of the file)"
+    raise TableError(
+        f'a quote (") opens a cell here{where} and is never closed, so every line after it would be read into '
+        "that one cell: close the quote or remove it, and upload the file again",
+        row=row,
+    )
+
+
+def open_quote(text: str, delimiter: str) -> int | None:
+    """The offset of a quote that opens a field and is still open at the end of `text` (as csv reads it), or None."""
+    field_start = True
+    i, n = 0, len(text)
+    while i < n:
+        if field_start and text[i] == '"':
+            start, i = i, i + 1
+            while True:
+                close = text.find('"', i)
+                if close == -1:
+                    return start
+                if text.startswith('"', close + 1):  # a doubled quote inside the field
+                    i = close + 2
+                    continue
+                i = close + 1
+                break
+            field_start = False
+            continue
+        end = _field_end(text, i, delimiter)
+        if end == -1:
+            return None
+        i, field_start = end + 1, True
+    return None
+
+
+def _field_end(text: str, start: int, delimiter: str) -> int:
+    ends = [found for mark in (delimiter, "\n", "\r") if (found := text.find(mark, start)) != -1]
+    return min(ends, default=-1)
 
 
 def _looks_binary(text: str) -> bool:
