@@ -136,7 +136,7 @@ def parse_year_or_quarter(value) -> tuple[str, date]:
         except PeriodError:
             raise PeriodError(f"'{text}' is not a quarter (expected e.g. 2020/21 Q3)") from None
         return QUARTER, quarter_months(start_year, int(match.group("q")))[0]
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"[0-9]{4}", text):
         label = financial_year_label(int(text))
         raise PeriodError(f"'{text}' is not a financial year: write {label} or the year before")
     try:
@@ -231,7 +231,7 @@ def parse_financial_year(value) -> int:
 def parse_financial_year_or_year(value) -> int:
     """A financial year (`2022/23`) or a bare start year (`2022`)."""
     text = str(value or "").strip()
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"[0-9]{4}", text):
         return int(text)
     return parse_financial_year(text)
 

@@ -12,8 +12,9 @@ Text with NUL never reaches a page: `kpiportal.accounts.middleware.NulRefusedMid
 
 import re
 
-_DIGITS = re.compile(r"[0-9]+")
-_SIGNED = re.compile(r"-?[0-9]+")
+# At most 18 digits: an id or a count in a 64-bit column, and far below int()'s own 4,300-digit limit.
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_SIGNED = re.compile(r"-?[0-9]{1,18}")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
@@ -40,6 +41,12 @@ def number(text, *, default: int, low: int, high: int) -> int:
     return min(max(value, low), high)
 
 
+def natural(text) -> int | None:
+    """A whole number of at most 18 ASCII digits, zero or more (a posted id or version), else None."""
+    value = whole_number(text)
+    return value if value is not None and value >= 0 else None
+
+
 def choice(text, choices, default=None):
     """`text` when it is one of `choices`, else the default."""
     return text if text in choices else default
@@ -50,7 +57,7 @@ def identifier(text, parameter: str, thing: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not _DIGITS.fullmatch(text) or int(text) < 1 or len(text) > 18:
+    if not _DIGITS.fullmatch(text) or int(text) < 1:
         raise QueryError(parameter, f"“{_shown(text)}” is not {thing}: choose one from the list")
     return int(text)
 

@@ -47,7 +47,11 @@ class AlertAdmin(ServiceOwnedAdmin):
 def retry_failed(modeladmin, request, queryset):
     retried = 0
     for delivery in queryset.filter(state=SendState.FAILED):
-        services.delivery_retry(delivery=delivery, by=request.user)
+        try:  # two lines of one digest: retrying the first has already made the second pending
+            services.delivery_retry(delivery=delivery, by=request.user)
+        except services.AlertError as refused:
+            messages.warning(request, str(refused))
+            continue
         retried += 1
     messages.info(request, f"{retried} failed emails will be sent again.")
 

@@ -98,29 +98,40 @@ def settle_sent(model, pk: int, token: str, *, also=None) -> bool:
     Returns False when the claim had been lost (the lease expired and another worker
     took the row): the message may then have gone twice, which is logged.
     """
+
+    def record() -> int:
+        now = timezone.now()
+        sent = model.objects.filter(pk=pk, state=SendState.SENDING, claimed_by=token)
+        if also is None:  # one statement, in autocommit: the shortest way to the commit
+            return sent.update(state=SendState.SENT, sent_at=now, last_error="")
+        with transaction.atomic():
+            done = sent.update(state=SendState.SENT, sent_at=now, last_error="")
+            if done:
+                also(now)
+            return done
+
+    done = _recorded(record, f"{model.__name__} {pk} as sent")
+    if not done:
+        logger.warning("%s %s was sent after its claim %s was lost: possible duplicate", model.__name__, pk, token)
+    return bool(done)
+
+
+def _recorded(write, what: str) -> int:
+    """Run `write` (the record of a message the server has been handed), retrying a lost connection.
+
+    Once a message has gone, losing its record would let the lease expire and the relay send it
+    again, so a dropped database connection is retried a few times before giving up.
+    """
     for attempt in range(1, SETTLE_TRIES + 1):
         try:
-            now = timezone.now()
-            sent = model.objects.filter(pk=pk, state=SendState.SENDING, claimed_by=token)
-            if also is None:  # one statement, in autocommit: the shortest way to the commit
-                done = sent.update(state=SendState.SENT, sent_at=now, last_error="")
-            else:
-                with transaction.atomic():
-                    done = sent.update(state=SendState.SENT, sent_at=now, last_error="")
-                    if done:
-                        also(now)
-            if not done:
-                logger.warning(
-                    "%s %s was sent after its claim %s was lost: possible duplicate", model.__name__, pk, token
-                )
-            return bool(done)
+            return write()
         except (OperationalError, InterfaceError):
             if attempt == SETTLE_TRIES:
                 raise
-            logger.warning("Could not record %s %s as sent (try %s); retrying", model.__name__, pk, attempt)
+            logger.warning("Could not record %s (try %s); retrying", what, attempt)
             connection.close()
             time.sleep(0.5 * 2 ** (attempt - 1))
-    return False  # pragma: no cover - the loop returns or raises
+    return 0  # pragma: no cover - the loop returns or raises
 
 
 def settle_failure(model, pk: int, token: str, *, attempts: int, error: str, permanent: bool) -> tuple[str, float]:
@@ -164,8 +175,11 @@ def settle_uncertain(model, pk: int, token: str, *, error: str) -> None:
     No further attempt is scheduled and the relay leaves the row alone; only the
     performance team sends it again, once they confirm (`reset_for_retry`).
     """
-    model.objects.filter(pk=pk, state=SendState.SENDING, claimed_by=token).update(
-        state=SendState.UNCERTAIN, last_error=error[:2000], claimed_by=""
+    _recorded(
+        lambda: model.objects.filter(pk=pk, state=SendState.SENDING, claimed_by=token).update(
+            state=SendState.UNCERTAIN, last_error=error[:2000], claimed_by=""
+        ),
+        f"{model.__name__} {pk} as may have been sent",
     )
 
 

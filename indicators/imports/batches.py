@@ -23,6 +23,7 @@ from indicators.models import ImportBatch
 from kpiportal import imports
 from kpiportal.imports import ImportReport
 from kpiportal.sheets import reader
+from kpiportal.sheets.isolated import ReadStopped
 from kpiportal.sheets.table import TableError
 
 BATCH_LIFETIME = timedelta(hours=2)
@@ -71,6 +72,8 @@ def _table(content: bytes, sha256: str):
     if kept is None:
         try:
             outcome = reader.read_bytes(content)
+        except ReadStopped:
+            raise  # a busy machine or a crash: the next look at the preview tries again
         except TableError as error:
             outcome = error
         kept = zlib.compress(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL), 1)

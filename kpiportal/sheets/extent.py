@@ -54,6 +54,7 @@ class _Measure:
     def __init__(self, sheet: str, limits: SheetLimits):
         self.sheet, self.limits = sheet, limits
         self.row = self.column = self.cells = 0
+        self.top_row = self.top_column = 0  # the furthest row and column of any cell: the reader fills A1 to both
         self.empty_row = 0  # a row past the limits with no cell yet: refused at the next row or the end
         self.columns: dict[str, int] = {}  # column letters already seen → column number
 
@@ -65,9 +66,14 @@ class _Measure:
                 self.column, row = self._position(ref)
             else:
                 self.column, row = self.column + 1, self.row
+            if row > self.top_row:
+                self.top_row = row
+            if self.column > self.top_column:
+                self.top_column = self.column
             limits = self.limits
-            if row > limits.rows or self.column > limits.columns or row * self.column > limits.cells:
+            if row > limits.rows or self.column > limits.columns or self.top_row * self.top_column > limits.cells:
                 self._reach(row, self.column)
+                self._reach(self.top_row, self.top_column, spanned=True)
             if self.cells > limits.cells:
                 raise _Passed(f"Sheet '{self.sheet}' holds more than {limits.cells:,} cells")
         elif name == "row" or name.endswith(":row"):
@@ -101,12 +107,17 @@ class _Measure:
             self.columns[letters] = column
         return column, int(digits) if len(digits) <= 9 else _FAR
 
-    def _reach(self, row: int, column: int, *, declared: bool = False) -> None:
+    def _reach(self, row: int, column: int, *, declared: bool = False, spanned: bool = False) -> None:
         limits = self.limits
         if row <= limits.rows and column <= limits.columns and row * column <= limits.cells:
             return
         cell = f"{column_letter(column - 1)}{row}" if column < _FAR and row < _FAR else "beyond XFD1048576"
-        what = f"declares its range as reaching {cell}" if declared else f"reaches cell {cell}"
+        if declared:
+            what = f"declares its range as reaching {cell}"
+        elif spanned:
+            what = f"has cells spanning A1:{cell}"
+        else:
+            what = f"reaches cell {cell}"
         raise _Passed(f"Sheet '{self.sheet}' {what}")
 
 

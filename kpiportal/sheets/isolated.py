@@ -13,6 +13,7 @@ parent. Forking a Django process costs a few milliseconds; where there is no
 fork (Windows) the file is read in-process.
 """
 
+import contextlib
 import logging
 import os
 import pickle
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 _CHUNK = 1 << 16
 
 
+class ReadStopped(TableError):
+    """The child ran out of time or memory, or crashed: about this attempt, so not to be remembered for the file."""
+
+
 def run(function, *args, noun: str = "file"):
     """`function(*args)` in a limited child; its result or its `TableError` as if called here."""
     if not hasattr(os, "fork"):
@@ -43,6 +48,10 @@ def run(function, *args, noun: str = "file"):
     os.close(write_end)
     try:
         payload, timed_out = _collect(read_end, pid, deadline=time.monotonic() + 2 * seconds + 5)
+    except BaseException:  # a worker's timeout or a signal while waiting: leave no child running or unreaped
+        _kill(pid)
+        os.waitpid(pid, 0)
+        raise
     finally:
         os.close(read_end)
     _, status = os.waitpid(pid, 0)
@@ -50,7 +59,7 @@ def run(function, *args, noun: str = "file"):
     if outcome is None:
         how = "took too long" if timed_out else _how(status)
         logger.warning("Reading an uploaded %s stopped: the child process %s", noun, how)
-        raise TableError(
+        raise ReadStopped(
             f"The {noun} could not be read within the portal's limits ({seconds} seconds of processing, "
             f"{human_size(memory)} of memory): it is far larger inside than it looks. Delete the rows, columns "
             "and sheets the import does not need, or save it as CSV, and upload it again"
@@ -62,7 +71,7 @@ def run(function, *args, noun: str = "file"):
         error_class, errors = rest
         raise error_class(errors=errors)
     logger.error("Reading an uploaded %s failed in the child process:\n%s", noun, rest[0])
-    raise TableError(f"The {noun} cannot be read: it may be damaged. Open it in Excel, save it and upload it again")
+    raise ReadStopped(f"The {noun} cannot be read: it may be damaged. Open it in Excel, save it and upload it again")
 
 
 def _child(write_end: int, seconds: int, memory: int, function, args) -> None:
@@ -72,7 +81,9 @@ def _child(write_end: int, seconds: int, memory: int, function, args) -> None:
         os.dup2(devnull, 2)  # a library's abort message is not for the parent's log; the parent logs the outcome
         _lower(resource.RLIMIT_CORE, 0)
         _lower(resource.RLIMIT_CPU, seconds)  # soft = hard: the kernel kills the child at the limit
-        _lower(resource.RLIMIT_AS, _address_space() + memory)
+        space = _address_space()
+        if space is not None:  # without /proc the size is unknown: the CPU limit and the sheet's bounds remain
+            _lower(resource.RLIMIT_AS, space + memory)
         try:
             outcome = ("table", function(*args))
         except TableError as error:
@@ -91,13 +102,13 @@ def _child(write_end: int, seconds: int, memory: int, function, args) -> None:
         os._exit(code)
 
 
-def _address_space() -> int:
-    """The child's virtual size at the fork, from /proc (what RLIMIT_AS counts)."""
+def _address_space() -> int | None:
+    """The child's virtual size at the fork, from /proc (what RLIMIT_AS counts); None where there is no /proc."""
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[0]) * resource.getpagesize()
     except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return None
 
 
 def _lower(limit: int, value: int) -> None:
@@ -114,12 +125,17 @@ def _collect(read_end: int, pid: int, *, deadline: float) -> tuple[bytes, bool]:
         left = deadline - time.monotonic()
         ready, _, _ = select.select([read_end], [], [], max(left, 0))
         if not ready:
-            os.kill(pid, signal.SIGKILL)
+            _kill(pid)
             return b"", True
         chunk = os.read(read_end, _CHUNK * 4)
         if not chunk:
             return b"".join(chunks), False
         chunks.append(chunk)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it has just left
+        os.kill(pid, signal.SIGKILL)
 
 
 def _outcome(payload: bytes):

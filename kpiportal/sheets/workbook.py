@@ -74,6 +74,7 @@ def sheets(parts: dict[str, bytes]) -> list[Sheet]:
         for rel in rels.iter(f"{_PKG_REL_NS}Relationship")
         if rel.get("Type", "").endswith(_WORKSHEET_TYPE)
     }
+    _refuse_repeated_names([node.get("name", "") for node in workbook.iter(f"{MAIN_NS}sheet")])
     found = []
     for node in workbook.iter(f"{MAIN_NS}sheet"):
         target = targets.get(node.get(f"{_REL_NS}id"))
@@ -82,6 +83,15 @@ def sheets(parts: dict[str, bytes]) -> list[Sheet]:
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         found.append(Sheet(node.get("name", ""), part, node.get("state", "visible") == "visible"))
     return found
+
+
+def _refuse_repeated_names(names: list[str]) -> None:
+    """Excel never saves two sheets of one name; a crafted file could have the reader read another than was measured."""
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise TableError(f"The workbook is damaged: it has two sheets called '{name}'")
+        seen.add(name.casefold())
 
 
 def choose_sheet(parts: dict[str, bytes], name: str | None, limits: SheetLimits) -> Sheet:

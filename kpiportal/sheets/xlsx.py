@@ -37,6 +37,10 @@ def read_xlsx(data: bytes, *, sheet: str | None, limits: SheetLimits) -> Table:
         values = workbook.get_sheet_by_name(chosen.name).to_python(skip_empty_area=False)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except (MemoryError, SystemError):
+        # Out of memory under the reading child's limit: calamine's bindings report a failed allocation as a
+        # SystemError ("PyObject pointer is null"). `isolated` turns a MemoryError into the limits message.
+        raise MemoryError from None
     except BaseException as exc:  # calamine's own errors for damaged files, and its panics (a BaseException)
         raise TableError(f"The workbook cannot be read: {exc}") from None
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from indicators.models import PortalSettings, Team
-from kpiportal import exports
+from kpiportal import exports, query
 from returns import deadlines, policy, services
 from returns.models import Return
 
@@ -60,15 +60,14 @@ def versions_of(request) -> dict[int, int]:
     chosen = {}
     for raw in request.POST.getlist("returns"):
         pk, _, version = raw.partition(":")
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        if pk.isascii() and pk.isdecimal() and version.isascii() and version.isdecimal():
-            chosen[int(pk)] = int(version)
+        pk, version = query.natural(pk), query.natural(version)
+        if pk is not None and version is not None:
+            chosen[pk] = version
     return chosen
 
 
 def version_of(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isascii() and raw.isdecimal() else None
+    return query.natural(request.POST.get("version", ""))
 
 
 def export(request, table, filename):

@@ -126,13 +126,20 @@ def test_a_reader_that_fails_in_the_child_is_a_refusal_and_logged(caplog):
     assert "ValueError: a mistake in the reader" in caplog.text
 
 
-def test_reading_in_a_child_costs_little():
-    reader.read_bytes(GOOD)
-    started = time.perf_counter()
-    for _ in range(10):
-        reader.read_bytes(GOOD)
-    in_child = (time.perf_counter() - started) / 10
-    assert in_child < 0.1, f"{in_child * 1000:.0f} ms a read"
+def test_cells_each_within_the_limits_that_span_too_large_an_area_are_refused(settings):
+    # ALL1 and A100000 are each allowed, but the reader would fill A1:ALL100000 (100 million cells).
+    data = handmade_xlsx(
+        {"Data": f'<row r="1">{inline("ALL1", "x")}</row><row r="100000">{inline("A100000", "y")}</row>'}
+    )
+    with pytest.raises(TableError, match=r"^Sheet 'Data' has cells spanning A1:ALL100000"):
+        reader.read_bytes(data)
+
+
+def test_a_workbook_with_two_sheets_of_one_name_is_refused():
+    small = f'<row r="1">{inline("A1", "ok")}</row>'
+    data = handmade_xlsx({"S": small, "s": small})
+    with pytest.raises(TableError, match=r"^The workbook is damaged: it has two sheets called 's'"):
+        reader.read_bytes(data)
 
 
 def test_a_password_protected_workbook_is_told_apart_from_an_old_xls():

@@ -565,3 +565,19 @@ def test_to_review_shows_a_changed_reason_for_not_available(client, indicator, o
     client.force_login(director)
     (row,) = client.get(reverse("returns:review")).context["table"].data
     assert row.since_approval == ["Reason not available “Server down” → “Data migration”"]
+
+
+def test_a_posted_version_longer_than_any_number_is_not_a_500(client, indicator, officer, director):
+    # int() refuses more than 4,300 digits with a ValueError: the page must treat it as a stale or missing version.
+    client.force_login(officer)
+    client.post(enter_url(indicator), form_data(value=80, action="save"))
+    ret = Return.objects.get()
+    response = client.post(
+        reverse("returns:detail", args=[ret.pk]), form_data(version="9" * 5000, value=80, action="submit")
+    )
+    assert response.status_code in (200, 302, 409)
+    client.force_login(director)
+    response = client.post(reverse("returns:review"), {"returns": [f"{ret.pk}:{'9' * 5000}"], "action": "approve"})
+    assert response.status_code < 500
+    ret.refresh_from_db()
+    assert ret.state == State.DRAFT
