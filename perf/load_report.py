@@ -35,27 +35,29 @@ def cpu_snapshot(server_pid: int) -> dict:
     ticks = os.sysconf("SC_CLK_TCK")
     usage = resource.getrusage(resource.RUSAGE_SELF)
     server = _proc_stat(str(server_pid))[2]
-    postgres = 0
+    postgres = {}  # by process: a connection that ends between the snapshots must not count as negative time
     for pid in filter(str.isdigit, os.listdir("/proc")):
         name, parent, used = _proc_stat(pid)
         if parent == server_pid:
             server += used
         elif name == "postgres":
-            postgres += used
+            postgres[pid] = used / ticks
     with open("/proc/stat") as stat:
         counts = [int(x) for x in stat.readline().split()[1:]]
     idle = counts[3] + counts[4]  # idle + iowait
     return {
         "generator": usage.ru_utime + usage.ru_stime,
         "server": server / ticks,
-        "postgres": postgres / ticks,
+        "postgres": postgres,
         "machine": (sum(counts[:8]) - idle) / ticks,
     }
 
 
 def cpu_used(before: dict, after: dict, wall: float) -> dict:
     """Cores used on average over `wall` seconds by each of `cpu_snapshot`'s parts."""
-    return {key: round((after[key] - before[key]) / wall, 2) for key in before} | {"cores": os.cpu_count()}
+    used = {key: round((after[key] - before[key]) / wall, 2) for key in before if key != "postgres"}
+    postgres = sum(seconds - before["postgres"].get(pid, 0) for pid, seconds in after["postgres"].items())
+    return used | {"postgres": round(postgres / wall, 2), "cores": os.cpu_count()}
 
 
 # --- Rows ----------------------------------------------------------------------------------------------
