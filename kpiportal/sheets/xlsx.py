@@ -37,11 +37,9 @@ def read_xlsx(data: bytes, *, sheet: str | None, limits: SheetLimits) -> Table:
         values = workbook.get_sheet_by_name(chosen.name).to_python(skip_empty_area=False)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except (MemoryError, SystemError):
-        # Out of memory under the reading child's limit: calamine's bindings report a failed allocation as a
-        # SystemError ("PyObject pointer is null"). `isolated` turns a MemoryError into the limits message.
-        raise MemoryError from None
     except BaseException as exc:  # calamine's own errors for damaged files, and its panics (a BaseException)
+        if _out_of_memory(exc):
+            raise MemoryError from None  # `isolated` answers with the limits message
         raise TableError(f"The workbook cannot be read: {exc}") from None
 
     sheet_xml = parts[chosen.part]
@@ -74,6 +72,15 @@ def read_xlsx(data: bytes, *, sheet: str | None, limits: SheetLimits) -> Table:
     if not rows:
         raise TableError(f"The sheet '{chosen.name}' has no rows")
     return Table(tuple(rows), XLSX, chosen.name)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A failed allocation under the reading child's memory limit, however calamine's bindings report it.
+
+    Python's own is a MemoryError; a Python object the bindings could not allocate comes back as an error
+    saying "PyObject pointer is null" (its type is not part of calamine's API, so the words are matched).
+    """
+    return isinstance(exc, MemoryError) or "pointer is null" in str(exc)
 
 
 def _part_needed(name: str) -> bool:
