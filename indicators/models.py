@@ -146,6 +146,16 @@ class Indicator(models.Model):
     is_key = models.BooleanField("key KPI", default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     info_note = models.TextField(blank=True, help_text="Shown behind the ⓘ mark.")
+    # The allowed range of a figure (issue: ranges per indicator). Blank = the unit's default range
+    # (0–100 for percentages); `no_min_value`/`no_max_value` = no limit on that side (the word `none`).
+    min_value = models.DecimalField(
+        max_digits=18, decimal_places=6, null=True, blank=True, help_text="Blank: the unit's default."
+    )
+    max_value = models.DecimalField(
+        max_digits=18, decimal_places=6, null=True, blank=True, help_text="Blank: the unit's default (100 for %)."
+    )
+    no_min_value = models.BooleanField(default=False, help_text="No lower limit (the word 'none' in an import).")
+    no_max_value = models.BooleanField(default=False, help_text="No upper limit (the word 'none' in an import).")
     position = models.PositiveIntegerField(default=0, help_text="Order within the theme.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -331,6 +341,9 @@ class ScorecardEntry(models.Model):
     ytd_value = models.DecimalField(**ENTRY_FIGURE)
     previous_ytd_value = models.DecimalField(**ENTRY_FIGURE)
     quarter_value = models.DecimalField(**ENTRY_FIGURE)
+    previous_year_outturn = models.DecimalField(
+        **ENTRY_FIGURE, help_text="The whole previous financial year, by the indicator's aggregation."
+    )
     rolling_6m_value = models.DecimalField(**ENTRY_FIGURE)
     comparator_source = models.ForeignKey(
         "benchmarks.ComparatorSource",
@@ -470,3 +483,28 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.filename} ({self.get_status_display()})"
+
+
+class ImportMapping(models.Model):
+    """How the performance team said a file of one shape is read: its header row and what each column is.
+
+    Saved from the import preview under a name and offered for the next file of the same shape
+    (`signature`: the headings the file has); the command line takes it with `--mapping NAME`.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    layout = models.CharField(max_length=30, help_text="The layout it reads, e.g. 'wide'.")
+    signature = models.CharField(max_length=64, db_index=True, help_text="Hash of the file's headings.")
+    header_row = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: found from the headings.")
+    columns = models.JSONField(default=dict, blank=True, help_text="Column letter → what it holds.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="import_mappings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -30,17 +30,28 @@ read by `wide_headings`, moved by `wide_realign`, and each indicator row read by
 """
 
 from indicators import periods
+from indicators.imports import wide_mapping
 from indicators.imports.wide_headings import CODE, EXTRA, MONTH, RAG, TARGET, TITLE, YEAR, Label, classify, is_header
 from indicators.imports.wide_realign import realign
 from indicators.imports.wide_rows import check_duplicates, parse_row
-from indicators.imports.wide_sheet import Block, ExtraColumn, NotWide, WideSheet
+from indicators.imports.wide_sheet import Block, ExtraColumn, Mapping, NotWide, WideSheet
 from kpiportal.sheets.table import Row, RowError, Table
 
+# What a row of the file was read as (`WideSheet.row_roles`), shown in the preview.
+ROLE_HEADER = "header"
+ROLE_INDICATOR = "indicator"
+ROLE_THEME = "theme"
+ROLE_NOTE = "note"
+ROLE_IGNORED = "ignored"
 
-def parse(table: Table) -> WideSheet:
-    """Read every indicator row of a wide scorecard; problems are collected with their row and column."""
+
+def parse(table: Table, mapping: Mapping | None = None) -> WideSheet:
+    """Read every indicator row of a wide scorecard; problems are collected with their row and column.
+
+    `mapping` is the performance team's reading (header row, what each column is), put over detection.
+    """
     sheet = WideSheet()
-    blocks, preamble = _blocks(table)
+    blocks, preamble = _blocks(table, mapping.header_row if mapping else None)
     if not blocks:
         raise NotWide("no header row with an indicator code or title column")
     if preamble:
@@ -51,12 +62,18 @@ def parse(table: Table) -> WideSheet:
     extra_seen: dict[str, ExtraColumn] = {}
     ignored_rag = False
     for block in blocks:
-        labels = _labels(block)
+        labels = wide_mapping.apply_columns(_labels(block), block.header, mapping)
         code_col = next((c for c, lab in labels.items() if lab.kind == CODE), None)
         title_col = next((c for c, lab in labels.items() if lab.kind == TITLE), None)
-        indicator_rows, section_of, notes = _split_rows(block, code_col, title_col)
+        indicator_rows, section_of, notes, roles = _split_rows(block, code_col, title_col)
         sheet.notes.extend(notes)
-        labels = realign(labels, indicator_rows, sheet, block)
+        sheet.row_roles[block.header.number] = ROLE_HEADER
+        if block.second is not None:
+            sheet.row_roles[block.second.number] = ROLE_HEADER
+        sheet.row_roles.update(roles)
+        if not (mapping and mapping.columns):
+            labels = realign(labels, indicator_rows, sheet, block)
+        sheet.readings.append(wide_mapping.reading_of(block.header, labels))
         months = sorted({lab.period for lab in labels.values() if lab.kind == MONTH})
         default_year = periods.financial_year_of(months[-1]) if months else None
         for label in labels.values():
@@ -86,9 +103,14 @@ def parse(table: Table) -> WideSheet:
     return sheet
 
 
-def _blocks(table: Table) -> tuple[list[Block], list[Row]]:
+def _blocks(table: Table, header_row: int | None = None) -> tuple[list[Block], list[Row]]:
     rows = list(table.rows)
-    header_indexes = [i for i, row in enumerate(rows) if is_header(row)]
+    if header_row is not None:
+        header_indexes = [i for i, row in enumerate(rows) if row.number == header_row]
+        if not header_indexes:
+            raise NotWide(f"row {header_row}, chosen as the header, is not in the sheet")
+    else:
+        header_indexes = [i for i, row in enumerate(rows) if is_header(row)]
     blocks = []
     preamble = rows[: header_indexes[0]] if header_indexes else rows
     for n, start in enumerate(header_indexes):
@@ -141,27 +163,35 @@ def _is_note(text: str) -> bool:
 
 
 def _split_rows(block: Block, code_col, title_col):
-    """Indicator rows, the section above each, and notes."""
+    """Indicator rows, the section above each, notes, and what each row was read as."""
     indicator_rows, notes = [], []
     section_of: dict[int, str] = {}
+    roles: dict[int, str] = {}
     section = ""
     for row in block.rows:
         filled = row.filled
+        if not filled:
+            continue
         key_cells = [row[c] for c in (code_col, title_col) if c is not None]
         if len(filled) == 1 and not (code_col is not None and title_col is not None and filled[0][0] == title_col):
             text = filled[0][1]
             if _is_note(text) or filled[0][0] > max(c for c in (code_col, title_col, 0) if c is not None):
                 notes.append(f"Ignored row {row.number}: '{text[:80]}'")
+                roles[row.number] = ROLE_NOTE
             else:
                 section = text
+                roles[row.number] = ROLE_THEME
             continue
         if len(filled) == 1 and filled[0][0] == title_col and code_col is not None:
             # A title with no code and nothing else: a section heading in a coded layout.
             section = filled[0][1]
+            roles[row.number] = ROLE_THEME
             continue
         if not any(key_cells):
             notes.append(f"Ignored row {row.number}: it has no indicator code or title")
+            roles[row.number] = ROLE_IGNORED
             continue
         indicator_rows.append(row)
         section_of[row.number] = section
-    return indicator_rows, section_of, notes
+        roles[row.number] = ROLE_INDICATOR
+    return indicator_rows, section_of, notes, roles

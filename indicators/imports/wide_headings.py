@@ -24,6 +24,16 @@ YTD = "ytd"
 MONTH = "month"
 YEAR = "year"  # a financial year heading above months
 EXTRA = "extra"
+# Columns a council prints that the portal works out itself; read to check the reading (not imported).
+CHANGE = "change"  # Change since last month
+DISTANCE = "distance"  # Distance from target
+THRESHOLD = "threshold"  # Tolerance threshold (the value where amber turns red)
+DOT = "dot"  # D.o.T. / direction of travel arrow or word
+GROUP = "group"  # performance group / band
+QUARTER = "quarter"  # a full quarter (`Full quarter`, `Q3`): a quarterly figure
+ANNUAL = "annual"  # an annual return (`Annual return`, a year): an annual figure
+IGNORED = "ignored"  # a column the performance team said to ignore (a mapping)
+PRINTED_KINDS = (CHANGE, DISTANCE, THRESHOLD, DOT, GROUP)
 WORD_FIELDS = ("theme", "service_area", "unit", "status", "is_key", "frequency", "measure")
 
 _HEADERS = {

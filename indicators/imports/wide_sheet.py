@@ -36,6 +36,25 @@ class ExtraColumn:
     group: str = ""
 
 
+@dataclass(frozen=True)
+class PrintedCell:
+    """A derived value as the file prints it, with its column heading (for the check of the reading)."""
+
+    text: str
+    column: str
+
+
+@dataclass(frozen=True)
+class WidePeriodFigure:
+    """A quarter's or a year's figure printed beside the months: `kind` is `quarter` or `annual`."""
+
+    kind: str
+    period: date  # the first month of the quarter or financial year
+    value: Decimal | None
+    not_available: bool
+    column: str
+
+
 @dataclass
 class WideRow:
     row: int
@@ -52,6 +71,11 @@ class WideRow:
     year_to_date: dict[int, Decimal] = field(default_factory=dict)
     extras: dict[str, str] = field(default_factory=dict)
     value_texts: list[str] = field(default_factory=list)
+    # Derived columns as printed (change since last month, distance from target, tolerance threshold,
+    # D.o.T., performance group), keyed by the kinds of `wide_headings.PRINTED_KINDS`: checked, not imported.
+    printed: dict[str, "PrintedCell"] = field(default_factory=dict)
+    # Quarterly and annual figures printed beside the months (`Full quarter`, `Annual return`).
+    period_figures: list["WidePeriodFigure"] = field(default_factory=list)
 
     @property
     def decimals(self) -> int:
@@ -81,6 +105,41 @@ class WideSheet:
     notes: list[str] = field(default_factory=list)
     extra_columns: list[ExtraColumn] = field(default_factory=list)
     months: list[date] = field(default_factory=list)
+    # How the file was read, for the preview's "how each column and row was read": one per header block.
+    readings: list["BlockReading"] = field(default_factory=list)
+    # What each row of the file was read as: header, indicator, theme, note, ignored (row number → role).
+    row_roles: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    """One column of a header block as read: its index, letter, heading and kind (`wide_headings` kinds)."""
+
+    index: int
+    letter: str
+    heading: str
+    kind: str
+    period: date | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockReading:
+    header_row: int
+    columns: tuple[ColumnReading, ...]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The performance team's reading of a file, overriding detection (a saved `ImportMapping`).
+
+    `header_row`: the row number of the (only) header row, or None to find headers by what they say.
+    `columns`: column letter → kind (a `wide_headings` kind; `month:2022-11` for a month; `target:2022`
+    for a financial year's target; `ignored`).
+    """
+
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 class NotWide(Exception):
