@@ -163,6 +163,34 @@ def test_polarity_from_words_from_a_legend_or_asked(tmp_path, performance_user):
     assert Indicator.objects.get(code="A 2").polarity == scoring.LOWER
 
 
+def test_a_threshold_against_the_polarity_words_or_not_a_number_is_a_warning(tmp_path, performance_user):
+    rows = [
+        ["Ref", "Performance Measure", "Polarity", "Nov-22", "2022/23 Target", "Tolerance Threshold"],
+        ["D 1", "Visits within timescale", "BIB", "88%", "90%", "95%"],
+        ["D 2", "Reviews within timescale", "BIB", "88%", "90%", "amber"],
+    ]
+    out = import_figures(write(tmp_path, rows), "--create-indicators")
+    assert (
+        "Warning: Row 2, column 'Tolerance Threshold': the tolerance threshold 95 is on the wrong side of the "
+        "target 90 for 'higher is better': check the polarity and the tolerance"
+    ) in out
+    assert "Warning: Row 3, column 'Tolerance Threshold': 'amber' is not a number" in out
+    assert Indicator.objects.get(code="D 1").polarity == scoring.HIGHER
+    assert target_of("D 2").tolerance is None
+
+
+def test_a_title_several_indicators_share_is_not_created_again(tmp_path, performance_user):
+    factories.IndicatorFactory(code="X 1", title="Referrals received")
+    factories.IndicatorFactory(code="X 2", title="Referrals received")
+    rows = [["Performance Measure", "Polarity", "Nov-22"], ["Referrals received", "neutral", "208"]]
+    errors = refused(write(tmp_path, rows), "--create-indicators")
+    assert (
+        "Row 2, column 'Performance Measure': 'Referrals received' is the title of several indicators in the "
+        "catalogue: add a code column to say which"
+    ) in errors
+    assert Indicator.objects.count() == 2
+
+
 def test_a_legend_of_both_arrows_reads_the_arrow_on_each_row(tmp_path, performance_user):
     rows = [
         ["↑ Higher is better   ↓ Lower is better"],
