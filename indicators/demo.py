@@ -103,15 +103,20 @@ def load_demo() -> DemoResult:
     perf = User.objects.get(username="perf")
     reports = {}
     for name in (MONTHLY_SCORECARD, INDICATOR_LIST_2017):
-        reports[name] = _imported(name, wide_import(None, by=perf, commit=True, sheet=sheets[name]))
+        reports[name] = _imported(name, _seed_import(sheets[name], by=perf))
     catalogue = reader.read_path(DEMO_DATA / CATALOGUE_CSV)
     reports[CATALOGUE_CSV] = _imported(CATALOGUE_CSV, indicators_import(catalogue, by=perf, commit=True))
     name = BENCHMARK_SCORECARD
-    reports[name] = _imported(name, wide_import(None, by=perf, commit=True, sheet=sheets[name]))
+    reports[name] = _imported(name, _seed_import(sheets[name], by=perf))
     reports[f"{name} (comparators)"] = _imported(name, load_seed_comparators(sheets[name], by=perf))
     _tidy_and_assign(users)
     _recompute_all()
     return DemoResult(users + officers, reports)
+
+
+def _seed_import(sheet, *, by) -> ImportReport:
+    """A seed scorecard builds the demo catalogue: its new indicators are created and its targets are the ones kept."""
+    return wide_import(None, by=by, commit=True, sheet=sheet, create_indicators=True, update_targets=True)
 
 
 def _ensure_users(demo_users) -> None:

@@ -169,6 +169,24 @@ KINDS: dict[str, ImportKind] = {
             "authority), commentary",
             "Or a scorecard in the wide layout: one row per indicator and one column per month (Apr-19, "
             "May-19…), recognised automatically. Figures arrive approved, attributed to you.",
+            options=(
+                ImportOption(
+                    "create_indicators",
+                    "Create the indicators the catalogue does not have",
+                    "--create-indicators",
+                    "For a scorecard in the wide layout: an indicator the catalogue does not have is created (its "
+                    "code, or one made from its section and place; theme, unit, target, tolerance, polarity and "
+                    "range from the file) instead of being refused.",
+                ),
+                ImportOption(
+                    "update_targets",
+                    "Change existing targets and tolerances",
+                    "--update-targets",
+                    "For a scorecard in the wide layout: where the file's target or tolerance differs from the "
+                    "catalogue's, the catalogue's is changed. Otherwise it stays as it is and each difference is a "
+                    "warning. Targets for years that have none are created either way.",
+                ),
+            ),
         ),
         ImportKind(
             "populations",

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from indicators import periods
+from indicators import periods, scoring
 from indicators.catalogue.lookup import Catalogue, save_with_history
 from indicators.models import Indicator, Target
 from kpiportal.accounts.models import User
@@ -46,6 +46,8 @@ class TargetPlan:
     target: Target
     created: bool
     changed: dict[str, tuple] = field(default_factory=dict)
+    row: int | None = None  # the file's row, and the heading of the cell each field came from
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class IndicatorPlan:
     changed: dict[str, tuple] = field(default_factory=dict)
     deputies: list[User] | None = None
     targets: dict[int, TargetPlan] = field(default_factory=dict)
+    summary: str = ""  # what a new indicator is created with, for the preview (else its title)
 
     @property
     def has_changes(self) -> bool:
@@ -83,6 +86,20 @@ def _current(obj, name: str):
         return None
 
 
+def _kind(target: Target) -> str:
+    """' (relative)' after a relative tolerance: 10 is then 10% of the target, not 10 points."""
+    return (
+        f" ({target.tolerance_kind})"
+        if target.tolerance is not None and target.tolerance_kind == scoring.RELATIVE
+        else ""
+    )
+
+
+def _cell(target_plan: TargetPlan, name: str) -> str:
+    column = target_plan.columns.get(name)
+    return f" ('{column}')" if column else ""
+
+
 def plan_indicator_fields(plan: IndicatorPlan, values: dict) -> None:
     """Set the given fields on the plan's indicator, remembering what changes."""
     indicator = plan.indicator
@@ -96,32 +113,56 @@ def plan_indicator_fields(plan: IndicatorPlan, values: dict) -> None:
         setattr(indicator, name, new)
 
 
-def plan_target(catalogue: Catalogue, plan: IndicatorPlan, year: int, values: dict) -> None:
-    """Create or change the target of one financial year from the given values."""
+def plan_target(
+    catalogue: Catalogue,
+    plan: IndicatorPlan,
+    year: int,
+    values: dict,
+    *,
+    change_existing: bool = True,
+    row: int | None = None,
+    columns: dict[str, str] | None = None,
+) -> dict[str, tuple]:
+    """Create or change the target of one financial year from the given values.
+
+    With `change_existing=False` a stored target is left as it is: the fields
+    the values would change are returned (name → (stored, given)) for the
+    caller to report. A target for a year that has none is created either way.
+    `row` and `columns` (field → heading) say where in the file the values are.
+    """
     indicator = plan.indicator
     existing = plan.targets.get(year)
     if existing is None:
         stored = catalogue.targets.get((indicator.pk, year)) if indicator.pk else None
         if stored is None and all(v is None or v is NO_TARGET for v in values.values()):
-            return  # "no target" for a year that has none: nothing to record
-        existing = TargetPlan(stored or Target(indicator=indicator, financial_year=year), created=stored is None)
+            return {}  # "no target" for a year that has none: nothing to record
+        existing = TargetPlan(
+            stored or Target(indicator=indicator, financial_year=year), created=stored is None, row=row
+        )
         plan.targets[year] = existing
     target = existing.target
+    kept = {}
     for name, new in values.items():
         new = None if new is NO_TARGET else new
         old = getattr(target, name)
         if old == new:
             continue
         if not existing.created:
+            if not change_existing:
+                kept[name] = (old, new)
+                continue
             existing.changed[name] = (old, new)
         setattr(target, name, new)
+        if columns and columns.get(name):
+            existing.columns[name] = columns[name]
+    return kept
 
 
 def record_plans(report: ImportReport, plans: list[IndicatorPlan]) -> None:
     for plan in plans:
         code = plan.indicator.code
         if plan.created:
-            report.add(CREATED, "indicator", code, plan.indicator.title, plan.row)
+            report.add(CREATED, "indicator", code, plan.summary or plan.indicator.title, plan.row)
         elif plan.changed or plan.deputies is not None:
             details = "; ".join(
                 f"{name.replace('_', ' ')} {_shown(a)} → {_shown(b)}" for name, (a, b) in plan.changed.items()
@@ -134,13 +175,18 @@ def record_plans(report: ImportReport, plans: list[IndicatorPlan]) -> None:
             target = target_plan.target
             if target_plan.created:
                 report.add(
-                    CREATED, "target", key, f"target {_shown(target.target)}, tolerance {_shown(target.tolerance)}"
+                    CREATED,
+                    "target",
+                    key,
+                    f"target {_shown(target.target)}, tolerance {_shown(target.tolerance)}{_kind(target)}",
+                    target_plan.row,
                 )
             elif target_plan.changed:
                 details = "; ".join(
-                    f"{n.replace('_', ' ')} {_shown(a)} → {_shown(b)}" for n, (a, b) in target_plan.changed.items()
+                    f"{n.replace('_', ' ')} {_shown(a)} → {_shown(b)}{_cell(target_plan, n)}"
+                    for n, (a, b) in target_plan.changed.items()
                 )
-                report.add(UPDATED, "target", key, details)
+                report.add(UPDATED, "target", key, details, target_plan.row)
             else:
                 report.add(UNCHANGED, "target", key)
 

@@ -54,6 +54,7 @@ def parse(table: Table, mapping: Mapping | None = None) -> WideSheet:
     blocks, preamble = _blocks(table, mapping.header_row if mapping else None)
     if not blocks:
         raise NotWide("no header row with an indicator code or title column")
+    sheet.preamble = [" ".join(text for _, text in row.filled) for row in preamble if row.filled]
     if preamble:
         shown = "; ".join(f"'{r.filled[0][1][:60]}'" for r in preamble[:4])
         sheet.notes.append(

@@ -68,6 +68,7 @@ _HEADERS = {
     RO: ("ro", "responsible officer", "officer", "lead", "lead officer", "owner", "responsible"),
     RAG: ("rag", "rag rating", "rating", "rag status"),
     TOLERANCE: ("tolerance", "tol", "tolerance band"),
+    THRESHOLD: ("tolerance threshold", "threshold"),
     "theme": ("theme", "section"),
     "service_area": ("service area", "service"),
     "unit": ("unit", "units"),

@@ -6,6 +6,7 @@ from indicators.imports.wide_headings import (
     EXTRA,
     MONTH,
     POLARITY,
+    PRINTED_KINDS,
     RO,
     TARGET,
     TOLERANCE,
@@ -13,7 +14,7 @@ from indicators.imports.wide_headings import (
     YTD,
     Label,
 )
-from indicators.imports.wide_sheet import WideFigure, WideRow, WideSheet, WideTarget
+from indicators.imports.wide_sheet import PrintedCell, WideFigure, WideRow, WideSheet, WideTarget
 from kpiportal.sheets.table import Row, RowError
 
 
@@ -69,6 +70,9 @@ def parse_row(row: Row, labels: dict[int, Label], code_col, title_col, default_y
         elif kind in WORD_FIELDS:
             if text:
                 _word_field(parsed, kind, text, label, row, errors)
+        elif kind in PRINTED_KINDS:
+            if text:
+                parsed.printed[kind] = PrintedCell(text, label.text)
         elif kind == EXTRA and text:
             parsed.extras[label.text] = text
     for label, text in targets:

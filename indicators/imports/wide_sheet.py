@@ -109,6 +109,8 @@ class WideSheet:
     readings: list["BlockReading"] = field(default_factory=list)
     # What each row of the file was read as: header, indicator, theme, note, ignored (row number → role).
     row_roles: dict[int, str] = field(default_factory=dict)
+    # The text of each line before the first header (titles, keys, a "↑ Higher is better" legend).
+    preamble: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

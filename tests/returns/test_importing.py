@@ -233,7 +233,7 @@ def test_the_wide_layout_is_recognised(performance_user):
     for initials in ("CS", "IL", "RB", "DW", "HD", "RC", "MM", "NP", "SH"):
         factories.UserFactory(username=initials.lower(), initials=initials)
     table = reader.read_path(DEMO_DATA / "scorecard-2019-2021-monthly.txt")
-    report = figures_import(table, by=performance_user, commit=True)
+    report = figures_import(table, by=performance_user, commit=True, create_indicators=True)
     assert report.ok, report.sorted_errors[:3]
     assert report.layout == "wide"
     assert report.summary() == [
@@ -250,7 +250,7 @@ def test_the_wide_layout_is_recognised(performance_user):
     assert any("Stats Nbr Average 2018-19" in note for note in report.notes)
 
 
-def test_the_wide_layout_refuses_unknown_officers_and_uncoded_unknown_titles(performance_user):
+def test_the_wide_layout_refuses_unknown_officers_and_unknown_indicators_unless_asked(performance_user):
     rows = [["Performance Measure", "RO", "Apr-20"], ["Referrals received", "ZZ", "208"]]
     report = run(rows, performance_user)
     assert report.layout == "wide"
@@ -258,8 +258,8 @@ def test_the_wide_layout_refuses_unknown_officers_and_uncoded_unknown_titles(per
         (
             2,
             "Performance Measure",
-            "'Referrals received' is not in the catalogue and the file gives no code for it: import the indicator "
-            "first, or add a code column",
+            "'Referrals received' is not in the catalogue: import the indicator first, or tick 'Create the "
+            "indicators the catalogue does not have' (--create-indicators on the command line) to create it",
         )
     ]
     factories.IndicatorFactory(code="FDB 5", title="Referrals received", unit="count")
