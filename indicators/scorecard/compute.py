@@ -290,10 +290,13 @@ def _last_years_ytds(series: _Series, ytds: list, windows) -> list:
 
 def _last_years_outturns(series: _Series, windows) -> list:
     """The whole previous financial year of each period: one window per financial year of the series."""
-    first, months = series.first, series.months
-    bounds = {m.financial_year: (m.outturn_first - first, m.outturn_last - first + 1) for m in months}
-    outturns = dict(zip(bounds, windows(*zip(*bounds.values(), strict=True)), strict=True))
-    return [outturns[m.financial_year] for m in months]
+    first = series.first
+    years = [m.financial_year for m in series.months]
+    one_month_of = dict(zip(years, series.months, strict=True))  # the window is the same all year
+    starts = [m.outturn_first - first for m in one_month_of.values()]
+    stops = [m.outturn_last - first + 1 for m in one_month_of.values()]
+    outturns = dict(zip(one_month_of, windows(starts, stops), strict=True))
+    return [outturns[year] for year in years]
 
 
 def _comparator_columns(context: Context, series: _Series, columns: dict[str, list]) -> dict[str, list]:
