@@ -185,7 +185,7 @@ def build_scorecard(
         for row in rows:
             row.commentary = notes.get(row.indicator.pk, "")
     if annual and ids:
-        _add_last_years_figures(rows, period)
+        _add_annual_returns(rows, period)
     if full_quarter and ids:
         _add_full_quarters(rows, period)
     if targets and ids:
@@ -196,7 +196,7 @@ def build_scorecard(
     return Scorecard(period=period, months=months, rows=rows)
 
 
-def _add_last_years_figures(rows: list[ScorecardRow], period: date) -> None:
+def _add_annual_returns(rows: list[ScorecardRow], period: date) -> None:
     """Each row's annual figure for the last complete financial year (the benchmark layout's annual return):
     the year before the period's, or the period's own when the period is March."""
     last_year = periods.last_complete_financial_year(period).months()
