@@ -288,6 +288,30 @@ def same_months_a_year_earlier(window: Window) -> Window:
     return Window(add_months(window.first, -12), add_months(window.last, -12))
 
 
+def previous_financial_year(period: date) -> Window:
+    """The whole financial year before the period's, April to March: last year's outturn (Sep-20 → Apr-19 … Mar-20)."""
+    first = financial_year_start(financial_year_of(period) - 1)
+    return Window(first, add_months(first, 11))
+
+
+def last_complete_quarter(period: date) -> Window:
+    """The latest financial quarter that has ended by the end of `period`: the period's own quarter when the
+    period is its last month (Dec-20 → Oct-20 … Dec-20), else the quarter before (Nov-20 → Jul-20 … Sep-20)."""
+    first = quarter_to_date(period).first
+    if months_into_quarter(period) != 2:
+        first = add_months(first, -3)
+    return Window(first, add_months(first, 2))
+
+
+def last_complete_financial_year(period: date) -> Window:
+    """The latest financial year that has ended by the end of `period`: the period's own year when the period
+    is March (Mar-21 → 2020/21), else the year before (Dec-20 → Apr-19 … Mar-20)."""
+    if months_into_financial_year(period) == 11:
+        first = financial_year_start(financial_year_of(period))
+        return Window(first, period)
+    return previous_financial_year(period)
+
+
 QUARTER_END_MONTHS = (6, 9, 12, 3)
 
 

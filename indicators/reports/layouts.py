@@ -302,6 +302,35 @@ def _annual(row: ScorecardRow) -> Cell:
     return Cell(annual.value, FIGURE, ind.unit, ind.decimals, period_label=partial)
 
 
+def _full_quarter(row: ScorecardRow) -> Cell:
+    return _figure(row, row.full_quarter)
+
+
+def _quarter_columns(period: date) -> list[Column]:
+    """The full quarter that ended last ("Q3 2020/21 (full quarter)", as the seed's `Full quarter` column);
+    while the period's own quarter is running, its quarter to date first."""
+    complete = periods.last_complete_quarter(period)
+    year, quarter = periods.quarter_of(complete.first)
+    full = Column(
+        "quarter",
+        f"Q{quarter} {periods.financial_year_label(year)} (full quarter)",
+        _full_quarter,
+        True,
+        11,
+    )
+    if complete.last == period:
+        return [full]
+    year, quarter = periods.quarter_of(period)
+    to_date = Column(
+        "quarter_to_date",
+        f"Quarter {periods.quarter_label(year, quarter)} to date",
+        _entry_figure("quarter_value"),
+        True,
+        11,
+    )
+    return [to_date, full]
+
+
 def _polarity(row: ScorecardRow) -> Cell:
     return Cell(formatting.POLARITY_SHORT.get(row.polarity, ""))
 
@@ -310,7 +339,9 @@ def _polarity(row: ScorecardRow) -> Cell:
 
 
 def board_columns(scorecard: Scorecard) -> list[Column]:
-    """Seed `scorecard-2019-2021-monthly.txt`: the months of last year and this, RO, target, RAG, YTDs, comparator."""
+    """Seed `scorecard-2019-2021-monthly.txt`: the months of last year and this, RO, target, RAG, last year's
+    outturn (the paper's "2019-20 YTD or latest": the whole year) and YTD to the same month, this year's YTD,
+    comparator."""
     url = _indicator_url_pattern()
     period = scorecard.period
     year = periods.financial_year_of(period)
@@ -328,6 +359,7 @@ def board_columns(scorecard: Scorecard) -> list[Column]:
         Column("ro", "RO", _officer, width=6),
         Column("target", f"{this_year} target", _entry_figure("target"), True),
         Column("rag", "RAG", _rag, width=14),
+        Column("outturn", f"{last_year} outturn", _entry_figure("previous_year_outturn"), True),
         Column("previous_ytd", f"{last_year} YTD to {to_month}", _entry_figure("previous_ytd_value"), True),
         Column("ytd", f"{this_year} YTD", _entry_figure("ytd_value"), True),
         Column("comparator", "Comparator", _comparator, True),
@@ -366,11 +398,12 @@ def dashboard_columns(scorecard: Scorecard) -> list[Column]:
 
 def benchmark_columns(scorecard: Scorecard) -> list[Column]:
     """Seed `scorecard-with-benchmarks-dec-2020.txt`: definition, target, tolerance, polarity, baseline,
-    previous and current month, quarter, annual return, then each comparator (by theme: the seed's sections)."""
+    previous and current month, the last full quarter (and the quarter to date while one runs), the annual
+    return of the last complete financial year, then each comparator (by theme: the seed's sections)."""
     url = _indicator_url_pattern()
     period = scorecard.period
-    year, quarter = periods.quarter_of(period)
-    baseline = periods.financial_year_start(year)
+    baseline = periods.financial_year_start(periods.financial_year_of(period))
+    annual_year = periods.financial_year_of(periods.last_complete_financial_year(period).first)
     previous = periods.add_months(period, -1)
     columns = [
         Column("code", "Code", lambda r: _code(r, url), width=9),
@@ -383,14 +416,8 @@ def benchmark_columns(scorecard: Scorecard) -> list[Column]:
         Column("previous", f"Previous month {periods.month_label(previous)}", _month(previous), True, 9),
         Column("value", f"Current month {periods.month_label(period)}", _entry_figure("value"), True, 9),
         Column("rag", "RAG", _rag, width=14),
-        Column(
-            "quarter",
-            f"Quarter {periods.quarter_label(year, quarter)} to date",
-            _entry_figure("quarter_value"),
-            True,
-            11,
-        ),
-        Column("annual", f"Annual return {periods.financial_year_label(year - 1)}", _annual, True, 11),
+        *_quarter_columns(period),
+        Column("annual", f"Annual return {periods.financial_year_label(annual_year)}", _annual, True, 11),
         *_comparator_columns(scorecard),
         Column("comparator_rating", "Against comparator", _comparator_rating, width=12),
         Column("standing", "Rank among named councils", _standing, width=18),

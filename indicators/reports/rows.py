@@ -22,6 +22,11 @@ from indicators.catalogue.selectors import targets_by_indicator_year
 from indicators.models import PERSISTENT_RED, Indicator, ScorecardEntry, Target
 from returns.models import Return, State
 
+# The feed's fields (PRODUCT §6), in order: the indicator, the period (YYYY-MM) and its figure; against the
+# previous period and the target; the windows — `ytd_value` (April to the period), `previous_ytd_value` (last
+# year's same months), `previous_year_outturn` (last year's outturn: the whole previous financial year, by the
+# indicator's aggregation, as the board scorecard prints it), `rolling_6m_value` (the six periods before);
+# then each comparator's latest value and each team's figure. Numbers unrounded, null where there is none.
 FEED_FIELDS = (
     "code",
     "title",
@@ -40,6 +45,7 @@ FEED_FIELDS = (
     "persistent_red",
     "ytd_value",
     "previous_ytd_value",
+    "previous_year_outturn",
     "rolling_6m_value",
     "comparators",
     "teams",
@@ -61,7 +67,8 @@ class ScorecardRow:
     teams: list[ScorecardEntry] = field(default_factory=list)
     comparators: list[ComparatorFigure] = field(default_factory=list)
     commentary: str = ""
-    annual: comparison.AnnualFigure | None = None  # last financial year's figure (`annual=True`)
+    annual: comparison.AnnualFigure | None = None  # the last complete financial year's figure (`annual=True`)
+    full_quarter: Decimal | None = None  # the last complete quarter's figure (`full_quarter=True`)
     target: Target | None = None  # the target in force for the period's financial year (`targets=True`)
 
     @property
@@ -119,6 +126,7 @@ def build_scorecard(
     commentary: bool = False,
     only_with_figures: bool = False,
     annual: bool = False,
+    full_quarter: bool = False,
     targets: bool = False,
 ) -> Scorecard:
     """Rows for `indicators` (default: every indicator that is not retired) at `period`.
@@ -126,8 +134,8 @@ def build_scorecard(
     An indicator is listed when it has an approved figure in any of `months` or at
     the period; with `only_with_figures`, only when it has one at the period (the
     feed). Queries: indicators, the months' figures, the period's entries, and one
-    each for teams, comparators (two), commentary, last year's annual figures and
-    targets when asked — the same number for 30 or 300 indicators.
+    each for teams, comparators (two), commentary, the last complete year's annual figures,
+    the last complete quarter's figures and targets when asked — the same number for 30 or 300 indicators.
     """
     months = sorted(set(months or []) | {period})
     if indicators is None:
@@ -177,7 +185,9 @@ def build_scorecard(
         for row in rows:
             row.commentary = notes.get(row.indicator.pk, "")
     if annual and ids:
-        _add_last_years_figures(rows, period)
+        _add_annual_returns(rows, period)
+    if full_quarter and ids:
+        _add_full_quarters(rows, period)
     if targets and ids:
         in_force = targets_by_indicator_year(ids)
         year = periods.financial_year_of(period)
@@ -186,9 +196,10 @@ def build_scorecard(
     return Scorecard(period=period, months=months, rows=rows)
 
 
-def _add_last_years_figures(rows: list[ScorecardRow], period: date) -> None:
-    """Each row's annual figure for the financial year before the period's (the benchmark layout's annual return)."""
-    last_year = periods.financial_year_months(periods.financial_year_of(period) - 1)
+def _add_annual_returns(rows: list[ScorecardRow], period: date) -> None:
+    """Each row's annual figure for the last complete financial year (the benchmark layout's annual return):
+    the year before the period's, or the period's own when the period is March."""
+    last_year = periods.last_complete_financial_year(period).months()
     points: dict[int, dict[date, scoring.Point]] = defaultdict(dict)
     for indicator_id, month, value, numerator, denominator in (
         ScorecardEntry.objects.whole_authority()
@@ -201,6 +212,19 @@ def _add_last_years_figures(rows: list[ScorecardRow], period: date) -> None:
             points.get(row.indicator.pk, {}), row.indicator.aggregation, row.indicator.unit
         )
         row.annual = found[0] if found else None
+
+
+def _add_full_quarters(rows: list[ScorecardRow], period: date) -> None:
+    """Each row's figure for the last complete quarter (the benchmark layout's full quarter): the quarter to
+    date of the quarter's last month, as the recompute stored it; none without an entry for that month."""
+    last_month = periods.last_complete_quarter(period).last
+    quarters = dict(
+        ScorecardEntry.objects.whole_authority()
+        .filter(indicator_id__in=[row.indicator.pk for row in rows], period=last_month)
+        .values_list("indicator_id", "quarter_value")
+    )
+    for row in rows:
+        row.full_quarter = quarters.get(row.indicator.pk)
 
 
 def filter_by_performance_group(rows: list[ScorecardRow], group: str) -> list[ScorecardRow]:
@@ -246,6 +270,7 @@ def feed_row(row: ScorecardRow, period: date) -> dict:
         "persistent_red": e.persistent_red,
         "ytd_value": _number(e.ytd_value),
         "previous_ytd_value": _number(e.previous_ytd_value),
+        "previous_year_outturn": _number(e.previous_year_outturn),
         "rolling_6m_value": _number(e.rolling_6m_value),
         "comparators": {figure.source.name: _number(figure.value) for figure in row.comparators},
         "teams": {

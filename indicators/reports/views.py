@@ -58,7 +58,7 @@ class Layout:
     exceptions_only: bool = False
     intro: str = ""
     comparators: bool = False  # every comparator's latest value (for comparator columns and rank)
-    benchmark: bool = False  # last year's annual figures and the targets in force
+    benchmark: bool = False  # the last complete year's and quarter's figures and the targets in force
 
 
 BOARD = Layout(
@@ -66,7 +66,8 @@ BOARD = Layout(
     "Board scorecard",
     board_months,
     layouts.board_columns,
-    intro="Each indicator's approved monthly figures for last year and this, with its target, RAG and year to date.",
+    intro="Each indicator's approved monthly figures for last year and this, with its target, RAG, last year's "
+    "outturn (the whole year), and the year to date this year and last.",
 )
 DASHBOARD = Layout(
     "dashboard",
@@ -97,7 +98,8 @@ BENCHMARK = Layout(
     ],
     layouts.benchmark_columns,
     by_theme=True,
-    intro="Each indicator's baseline, last and current month, quarter and last year's annual return beside the "
+    intro="Each indicator's baseline, last and current month, the last full quarter (and this quarter to date "
+    "while it runs) and the annual return of the last complete year beside the "
     "latest published comparators (each with the year it is for), the comparator rating and, where at least "
     "four named councils have a figure, the council's rank among them.",
     comparators=True,
@@ -147,6 +149,7 @@ def _scorecard_for(layout: Layout, period: date, filterset: ScorecardFilter) -> 
         commentary=layout.exceptions_only,
         comparators=layout.comparators,
         annual=layout.benchmark,
+        full_quarter=layout.benchmark,
         targets=layout.benchmark,
     )
 
@@ -299,6 +302,7 @@ def board_pack(request):
         commentary=True,
         comparators=True,
         annual=True,
+        full_quarter=True,
         targets=True,
     )
     label = periods.month_label(period)

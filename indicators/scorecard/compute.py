@@ -4,7 +4,8 @@ A series (the whole authority or one team of one indicator) is scored column by 
 rule of `indicators.scoring` is mapped over all its periods at once, each step below giving some
 of the entry's columns by name, and the rows (`EntryRow`, one field per stored column) are built
 from the columns by name at the end. The windows a figure aggregates (quarter to date, year to
-date, the six periods before, last year's same months) are those of `indicators.periods`.
+date, the six periods before, last year's same months, the whole previous year) are those of
+`indicators.periods`.
 """
 
 from bisect import bisect_left
@@ -44,6 +45,7 @@ class EntryRow(NamedTuple):
     quarter_value: Decimal | None
     ytd_value: Decimal | None
     previous_ytd_value: Decimal | None
+    previous_year_outturn: Decimal | None
     rolling_6m_value: Decimal | None
     comparator_source_id: int | None
     comparator_value: Decimal | None
@@ -79,6 +81,8 @@ class _MonthWindows(NamedTuple):
     year_first: int  # year to date: year_first … this month
     last_year_first: int  # last year's same months (of the year to date)
     last_year_last: int
+    outturn_first: int  # last year's outturn: the whole previous financial year
+    outturn_last: int
     rolling_first: int  # the six periods before this one
     rolling_last: int
 
@@ -94,6 +98,7 @@ class _Calendar(dict):
         period, frequency, number_of = periods.month_of_number(number), self.frequency, periods.month_number
         year_to_date = periods.year_to_date(period)
         last_year = periods.same_months_a_year_earlier(year_to_date)
+        outturn = periods.previous_financial_year(period)
         rolling = periods.rolling_six(period, frequency)
         found = self[number] = _MonthWindows(
             period=period,
@@ -103,6 +108,8 @@ class _Calendar(dict):
             year_first=number_of(year_to_date.first),
             last_year_first=number_of(last_year.first),
             last_year_last=number_of(last_year.last),
+            outturn_first=number_of(outturn.first),
+            outturn_last=number_of(outturn.last),
             rolling_first=number_of(rolling.first),
             rolling_last=number_of(rolling.last),
         )
@@ -242,7 +249,8 @@ def _persistent_reds(series: _Series, rags: list[str], run: int) -> list[bool]:
 
 
 def _window_columns(series: _Series) -> dict[str, list]:
-    """The windows' aggregates (PRODUCT §6): quarter to date, year to date, last year's same months, rolling six."""
+    """The windows' aggregates (PRODUCT §6): quarter to date, year to date, last year's same months, last year's
+    outturn, rolling six."""
     windows = scoring.WindowAggregates(series.dense, series.aggregation, unit=series.unit).windows
     first, months = series.first, series.months
     ends = [n - first + 1 for n in series.numbers]  # each window ends with this month, included
@@ -258,6 +266,7 @@ def _window_columns(series: _Series) -> dict[str, list]:
         "quarter_value": quarters,
         "ytd_value": ytds,
         "previous_ytd_value": _last_years_ytds(series, ytds, windows),
+        "previous_year_outturn": _last_years_outturns(series, windows),
         "rolling_6m_value": rolling,
     }
     if series.aggregation in (scoring.RATIO, scoring.MEAN):  # a division: more places than a stored figure keeps
@@ -277,6 +286,17 @@ def _last_years_ytds(series: _Series, ytds: list, windows) -> list:
     )
     found = dict(zip(absent, computed, strict=True))
     return [ytd_of[m.last_year_last] if k not in found else found[k] for k, m in enumerate(months)]
+
+
+def _last_years_outturns(series: _Series, windows) -> list:
+    """The whole previous financial year of each period: one window per financial year of the series."""
+    first = series.first
+    years = [m.financial_year for m in series.months]
+    one_month_of = dict(zip(years, series.months, strict=True))  # the window is the same all year
+    starts = [m.outturn_first - first for m in one_month_of.values()]
+    stops = [m.outturn_last - first + 1 for m in one_month_of.values()]
+    outturns = dict(zip(one_month_of, windows(starts, stops), strict=True))
+    return [outturns[year] for year in years]
 
 
 def _comparator_columns(context: Context, series: _Series, columns: dict[str, list]) -> dict[str, list]:

@@ -61,7 +61,7 @@ def test_the_layout_of_the_seed_with_each_comparator_and_its_year(client, viewer
         "Previous month Nov-20",
         "Current month Dec-20",
         "RAG",
-        "Quarter 2020/21 Q3 to date",
+        "Q3 2020/21 (full quarter)",  # Dec-20 ends the quarter: the seed's "Full quarter"
         "Annual return 2019/20",
         "SN 2019/20",
         "SE 2019/20",
@@ -86,7 +86,7 @@ def test_the_layout_of_the_seed_with_each_comparator_and_its_year(client, viewer
         "19.7%",
         "12.9%",
         "Green",
-        "17.5%",  # Q3 to date: mean of Oct 20, Nov 19.7, Dec 12.9
+        "17.5%",  # Q3: mean of Oct 20, Nov 19.7, Dec 12.9
         "15.4%",
         "22.0%",
         "25.1%",

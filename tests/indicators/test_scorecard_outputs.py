@@ -117,6 +117,7 @@ def test_feed_rows_have_exactly_the_fields_of_the_specification(client, scored, 
         "persistent_red": True,
         "ytd_value": 69.166667,  # unrounded (stored to six places), not 69
         "previous_ytd_value": 77.833333,
+        "previous_year_outturn": 74.916667,  # the whole of 2019/20: the seed prints 75 %
         "rolling_6m_value": 71.833333,
         "comparators": {"Statistical neighbours": 75.0, "England": 78.5},
         "teams": {

@@ -75,12 +75,12 @@ def test_board_layout_shows_both_years_months_ro_target_rag_ytds_and_comparator(
         *("Jan-20", "Feb-20", "Mar-20", "Apr-20", "May-20", "Jun-20", "Jul-20", "Aug-20", "Sep-20"),
     ]
     assert headers[21:] == [
-        *("RO", "2020/21 target", "RAG", "2019/20 YTD to Sep", "2020/21 YTD"),
+        *("RO", "2020/21 target", "RAG", "2019/20 outturn", "2019/20 YTD to Sep", "2020/21 YTD"),
         *("Comparator", "Comparator source", "Against comparator"),
     ]
     (cp5,) = [r for r in rows_of(response) if r.startswith("CP 5")]
-    # …77% 98% … 44% 48% | OO | 77% | Persistent red | 78% (Apr–Sep 2019) | 69% | 75% | SN 2019/20
-    assert " 44% 48% OO 77% Persistent red 78% 69% 75% Statistical neighbours 2019/20" in cp5
+    # …77% 98% … 44% 48% | OO | 77% | Persistent red | 75% (Apr-19 – Mar-20) | 78% (Apr–Sep 2019) | 69% | 75% | SN
+    assert " 44% 48% OO 77% Persistent red 75% 78% 69% 75% Statistical neighbours 2019/20" in cp5
     assert cp5.startswith("CP 5 Percentage of children") and " BIB 77% 98% 59% " in cp5
 
 

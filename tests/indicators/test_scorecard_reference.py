@@ -239,6 +239,8 @@ def reference_entries() -> dict[tuple, dict]:
                     "quarter_value": agg(periods.quarter_to_date(period).months()),
                     "ytd_value": agg(ytd.months()),
                     "previous_ytd_value": agg(periods.same_months_a_year_earlier(ytd).months()),
+                    # Last year's outturn: the whole previous financial year, whatever the month.
+                    "previous_year_outturn": agg(periods.previous_financial_year(period).months()),
                     # §6: "aggregates the six periods before this one" — periods of the indicator's frequency.
                     "rolling_6m_value": agg(periods.rolling_six(period, ind.frequency).months()),
                     "comparator_source_id": None,
