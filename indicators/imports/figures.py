@@ -14,7 +14,7 @@ from django.db import transaction
 from indicators import recompute_requests, scoring
 from indicators.catalogue import cells, inference
 from indicators.catalogue.lookup import Catalogue, check_can_import
-from indicators.imports import wide, wide_headings
+from indicators.imports import wide, wide_figures, wide_headings
 from indicators.imports.plans import (
     NO_TARGET,
     IndicatorPlan,
@@ -25,13 +25,19 @@ from indicators.imports.plans import (
 )
 from indicators.models import Indicator
 from kpiportal.imports import ImportReport, no_rows_message
+from kpiportal.sheets.columns import map_columns
 from kpiportal.sheets.table import Table
 from returns.imports.history import raced_imports_reported, write_approved_history
 from returns.imports.long_form import long_form_import
 from returns.imports.plan import plan_figures
-from returns.imports.rows import FigureRow, is_long_form
+from returns.imports.rows import FIGURE_COLUMNS, FigureRow, is_long_form
 
 UNASSIGNED = "Unassigned"
+NO_LAYOUT = (
+    "Not a figures file in the long form (it needs indicator_code, period and value columns) nor a wide "
+    "scorecard (it needs a header row with an indicator column — Measure, Indicator, KPI, Description or an "
+    "unheaded column of titles — and month columns such as Nov-22): check the header row"
+)
 
 
 def figures_import(table: Table, *, by, commit: bool) -> ImportReport:
@@ -39,6 +45,12 @@ def figures_import(table: Table, *, by, commit: bool) -> ImportReport:
     check_can_import(by)
     if not is_long_form(table) and wide_headings.looks_wide(table):
         return wide_import(table, by=by, commit=commit)
+    if not is_long_form(table) and not map_columns(table.rows[0], FIGURE_COLUMNS).has("indicator_code"):
+        # Neither layout: say what each needs (a file naming an indicator_code column is a long form missing
+        # its other columns, and is told which).
+        report = ImportReport("figures")
+        report.error(None, "", NO_LAYOUT)
+        return report
     return long_form_import(table, by=by, commit=commit)
 
 
@@ -91,6 +103,7 @@ def plan_wide_rows(sheet, catalogue: Catalogue, report: ImportReport):
     plans: list[IndicatorPlan] = []
     figure_rows: list[FigureRow] = []
     seen: dict[int, int] = {}
+    not_taken = wide_figures.NotTaken()
     for row in sheet.rows:
         indicator = catalogue.indicator(row.code) if row.code else catalogue.indicator_by_title(row.title)
         if indicator is not None and id(indicator) in seen:
@@ -116,6 +129,8 @@ def plan_wide_rows(sheet, catalogue: Catalogue, report: ImportReport):
             continue
         seen[id(plan.indicator)] = row.row
         _plan_wide_fields(row, plan, catalogue, report)
+        wide_figures.check_reading(row, plan, catalogue, report)
+        figure_rows.extend(wide_figures.period_figure_rows(row, plan, not_taken))
         plans.append(plan)
         for figure in row.figures:
             figure_rows.append(
@@ -130,6 +145,8 @@ def plan_wide_rows(sheet, catalogue: Catalogue, report: ImportReport):
                     not_available_reason="Not available in the imported scorecard" if figure.not_available else "",
                 )
             )
+    if note := not_taken.note():
+        report.notes.append(note)
     return plans, figure_rows
 
 
