@@ -80,6 +80,7 @@ def parse(table: Table, mapping: Mapping | None = None) -> WideSheet:
         sheet.notes.append(
             f"Ignored {len(preamble)} line{'s' if len(preamble) != 1 else ''} before the header: {shown}"
         )
+        sheet.row_roles.update({r.number: ROLE_NOTE for r in preamble})
     extra_seen: dict[str, ExtraColumn] = {}
     ignored_rag = False
     for block in blocks:

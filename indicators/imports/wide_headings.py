@@ -228,14 +228,19 @@ def _bare_month(text: str, group: str) -> date | None:
 
 
 _KEY_HEADINGS = {normalise_header(t) for kind in (CODE, TITLE) for t in _HEADERS[kind]}
+_DEFINITION_HEADINGS = {normalise_header(t) for t in _HEADERS[DEFINITION]}
+_PLAIN_NUMBER = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?%?$")
 
 
 def is_header(row: Row) -> bool:
-    labels = [classify(text) for text in row.cells]
-    kinds = [label.kind for label in labels if label]
-    if not any(normalise_header(text) in _KEY_HEADINGS for text in row.cells):
+    keys = {normalise_header(text) for text in row.cells if text}
+    if not keys & _KEY_HEADINGS:
+        if not keys & _DEFINITION_HEADINGS:
+            return False
         # "Description" over the indicators' titles, beside month columns.
-        return DEFINITION in kinds and kinds.count(MONTH) >= 2
+        kinds = [label.kind for text in row.cells if (label := classify(text))]
+        return kinds.count(MONTH) >= 2
+    kinds = [label.kind for text in row.cells if (label := classify(text))]
     return (CODE in kinds or TITLE in kinds) and len(kinds) >= 2
 
 
@@ -253,6 +258,8 @@ def is_long_text(text: str) -> bool:
 
 def unheaded_title_column(row: Row, below: Sequence[Row]) -> int | None:
     """The blank heading beside month headings over a column of long text (the titles), if there is one."""
+    if any(_PLAIN_NUMBER.match(text) for text in row.cells):
+        return None  # figures: an indicator row, not headings
     months = [c for c, text in enumerate(row.cells) if (label := classify(text)) and label.kind == MONTH]
     if len(months) < 2:
         return None

@@ -139,7 +139,12 @@ _DOT_WORDS = re.compile(
 )
 
 
+_PLAIN_NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%?$")  # most cells: no need for the full parser
+
+
 def _is_number(text: str) -> bool:
+    if _PLAIN_NUMBER.match(text):
+        return True
     try:
         return cells.parse_figure(text)[0] is not None
     except cells.CellError:
@@ -165,6 +170,8 @@ def cell_fits(label: Label | None, text: str, *, column_used: bool) -> bool:
         return column_used
     kind = label.kind
     if kind in _NUMBER_KINDS:
+        if _PLAIN_NUMBER.match(text):
+            return True
         try:
             cells.parse_figure(text)
             return True

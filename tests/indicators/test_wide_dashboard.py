@@ -168,8 +168,9 @@ def test_a_row_that_cannot_be_realigned_is_refused_with_its_number_and_nothing_i
     assert HEALTH not in by_title(sheet)
     # Every row with text is read as something the preview can show, and rows not imported are listed.
     for n, cells in enumerate(rows, start=1):
-        if any(cells) and n != 1:
+        if any(cells):
             assert n in sheet.row_roles, n
+    assert sheet.row_roles[1] == wide.ROLE_NOTE and sheet.row_roles[number] == wide.ROLE_IGNORED
     source = row_number(rows, "Source: case management system, extracted 5 December 2022.")
     assert sheet.row_roles[source] == wide.ROLE_NOTE
     assert any(n.startswith(f"Ignored row {source}: 'Source:") for n in sheet.notes)
@@ -375,3 +376,27 @@ def test_a_file_of_neither_layout_says_what_each_needs(performance_user):
         "scorecard (it needs a header row with an indicator column — Measure, Indicator, KPI"
     )
     assert "month columns such as Nov-22" in error.reason
+
+
+def test_a_row_shifted_from_its_months_on_is_moved_back_and_agrees_with_its_printed_columns(
+    catalogue, performance_user
+):
+    rows = dashboard()
+    # From Sep-22 on, one column to the right: the D.o.T. arrow, group and annual figure sit a column off.
+    shifted = ["", DECISIONS, "BIB", "JS", "", "26.5%", "27.1%", "27.6%", "80%", "0.5", "-52.4", "75", "↑"]
+    rows.insert(7, [*shifted, "Group 4", "27.0%", "26.0%"])
+    number = 8
+    sheet = parse(rows)
+    assert sheet.errors == []
+    assert any(
+        n.startswith(f"Row {number} is 1 column to the right of its headings from column F") for n in sheet.notes
+    )
+    row = by_title(sheet)[DECISIONS]
+    assert [f.value for f in row.figures] == [D("26.5"), D("27.1"), D("27.6")]
+    assert [(t.year, t.value) for t in row.targets] == [(2022, D("80"))]
+    assert (row.printed["dot"].text, row.printed["group"].text) == ("↑", "Group 4")
+    assert [f.value for f in row.period_figures] == [D("27.0"), D("26.0")]
+    report = figures_import(reader.read_bytes(csv_bytes(rows)), by=performance_user, commit=True)
+    assert report.errors == [] and report.warnings == []
+    assert Return.objects.get(indicator=catalogue[DECISIONS], period=date(2022, 11, 1)).value == D("27.6")
+    assert Target.objects.get(indicator=catalogue[DECISIONS], financial_year=2022).target == D("80")
