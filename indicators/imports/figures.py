@@ -62,8 +62,10 @@ def wide_import(table: Table, *, by, commit: bool, sheet=None) -> ImportReport:
     the row gives its code (unit, decimals and aggregation inferred from the
     row, theme from the section row above it); it is never renamed. Targets are
     written for the financial year their column names (or of the file's last
-    month). Columns the portal does not import (RAG, comparators, quarters) are
-    listed in the report, not dropped silently.
+    month). Columns the portal does not import (RAG, comparators) are listed in
+    the report, not dropped silently; quarter and annual columns are figures of
+    quarterly and annual indicators, else listed. The derived columns the file
+    prints are checked against the figures read (`wide_figures.check_reading`).
     """
     check_can_import(by)
     report = ImportReport("figures", layout="wide")

@@ -3,14 +3,19 @@
 Reads scorecards as councils keep them — the seed files are the test:
 
 - Header rows are found by what they say ("Indicator Number", "Performance
-  Measure", "Polarity", "RO", "Target", months…), wherever they are; lines
+  Measure", "Measure", "KPI", "Polarity", "RO", "Target", months…), wherever
+  they are, or by month headings over an unheaded column of titles; lines
   before the first header (keys, legends, titles) and one-cell lines holding
   `=` or notes are ignored and listed. A header may be repeated further down
   (a second block), and may have two rows: financial years or group names
   above months (`2019/20` over `Apr-19`, `Baseline` over `Apr-20`; a bare
   `Apr` under `2019/20` is April 2019).
+- The title column is found by what it holds when no heading says so (a `KPI`
+  or `Description` column of long text, or an unheaded one); a code column may
+  be missing (indicators are then found by title).
 - A one-cell row under a header is a section ("Front Door"): the theme of the
-  indicators below it.
+  indicators below it. So is the cell of a theme column (headed `Theme`, or an
+  unheaded column left of the titles) on the first row of a section.
 - Cells: `NA`/`n/a` (not available), `%` signs, thousands separators
   (`2,676`), polarity words (BIB/SIB/blank, "↑ Higher is better"), a target
   column for a financial year ("2020-21 Target", or "Target" for the year of
@@ -19,11 +24,18 @@ Reads scorecards as councils keep them — the seed files are the test:
 - Board papers pasted from merged cells can shift a heading by a column or
   two: a heading whose column does not hold its kind of value (initials under
   "RO", RAG words under "RAG", numbers under a target) is moved to the nearest
-  column that does, and the move is listed.
+  column that does, and the move is listed. A single row shifted against its
+  headings is moved back when exactly one move fits every cell, and listed;
+  otherwise it is refused with its row number (`wide_realign.realign_row`).
+- Derived columns the file prints (change since last month, distance from
+  target, tolerance threshold, D.o.T., performance group) are kept on each row
+  (`printed`) to check the reading (`wide_checks`), not imported; a full
+  quarter (`Full quarter`, `Q3 2020/21`) and an annual return (`Annual
+  return`, a year) are kept as `period_figures`.
 - Columns the portal does not import — RAG (worked out by the portal),
-  comparators (`SN 2019/20`, `ENG 2019/20`, `Bexley 2019/20`), quarters,
-  annual returns — are kept on each row (`extras`) and listed in
-  `extra_columns`, so nothing is dropped silently.
+  comparators (`SN 2019/20`, `ENG 2019/20`, `Bexley 2019/20`) — are kept on
+  each row (`extras`) and listed in `extra_columns` (with the quarter and
+  annual columns), so nothing is dropped silently.
 
 Pure: a `Table` in, a `WideSheet` (`indicators.imports.wide_sheet`) out; no database. Headings are
 read by `wide_headings`, moved by `wide_realign`, and each indicator row read by `wide_rows`.
@@ -171,11 +183,19 @@ def _by_content(labels: dict[int, Label], block: Block) -> dict[int, Label]:
                 labels[column] = Label(TITLE, column_letter(column))
     title = next((c for c, lab in labels.items() if lab.kind == TITLE), None)
     if title is not None and not any(lab.kind == THEME for lab in labels.values()):
+        titled = [row for row in rows if row[title]]
         for c in range(title):
             texts = [row[c] for row in rows if row[c]]
-            if c not in labels and texts and not any(_is_number(t) for t in texts):
+            if c in labels or not texts or any(_is_number(t) for t in texts):
+                continue
+            codes = [row[c] for row in titled]
+            if all(codes) and len(set(codes)) == len(codes) > 1 and all(len(t) <= 12 for t in codes):
+                # Short, distinct and on every indicator row: codes, not themes.
+                if not any(lab.kind == CODE for lab in labels.values()):
+                    labels[c] = Label(CODE, column_letter(c))
+            else:
                 labels[c] = Label(THEME, column_letter(c))
-                break
+            break
     return dict(sorted(labels.items()))
 
 

@@ -3,7 +3,11 @@
 A heading whose column does not hold its kind of value (initials under "RO",
 RAG words under "RAG", numbers under a target) is moved to the nearest column
 that does; a run of headings one column to the right of their values is moved
-back. Every move is listed in the sheet's notes. Pure.
+back. Every move is listed in the sheet's notes.
+
+A row whose own cells sit off the headings (a title under "Polarity", initials
+under a month) is moved back by `realign_row` when exactly one move of one or
+two columns makes every cell fit its heading, and refused otherwise. Pure.
 """
 
 import re

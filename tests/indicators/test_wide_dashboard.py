@@ -400,3 +400,16 @@ def test_a_row_shifted_from_its_months_on_is_moved_back_and_agrees_with_its_prin
     assert report.errors == [] and report.warnings == []
     assert Return.objects.get(indicator=catalogue[DECISIONS], period=date(2022, 11, 1)).value == D("27.6")
     assert Target.objects.get(indicator=catalogue[DECISIONS], financial_year=2022).target == D("80")
+
+
+def test_an_unheaded_column_of_short_distinct_values_left_of_the_titles_is_the_code_column():
+    rows = [
+        ["", "Measure", "Oct-22", "Nov-22"],
+        ["EH 1", EH_ASSESSMENTS, "79.5%", "81.2%"],
+        ["EH 2", EH_FAMILIES, "430", "445"],
+    ]
+    sheet = parse(rows)
+    assert [(r.code, r.title, r.section) for r in sheet.rows] == [
+        ("EH 1", EH_ASSESSMENTS, ""),
+        ("EH 2", EH_FAMILIES, ""),
+    ]
