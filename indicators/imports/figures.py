@@ -17,7 +17,7 @@ from django.db import transaction
 from indicators import periods, recompute_requests, scoring, units
 from indicators.catalogue import cells, inference
 from indicators.catalogue.lookup import Catalogue, check_can_import
-from indicators.imports import new_indicators, wide, wide_headings
+from indicators.imports import new_indicators, wide, wide_figures, wide_headings
 from indicators.imports.plans import (
     NO_TARGET,
     IndicatorPlan,
@@ -28,15 +28,21 @@ from indicators.imports.plans import (
 )
 from indicators.models import Indicator
 from kpiportal.imports import ImportReport, no_rows_message
+from kpiportal.sheets.columns import map_columns
 from kpiportal.sheets.table import Table, number_text
 from returns.imports.history import raced_imports_reported, write_approved_history
 from returns.imports.long_form import long_form_import
 from returns.imports.plan import plan_figures
-from returns.imports.rows import FigureRow, is_long_form
+from returns.imports.rows import FIGURE_COLUMNS, FigureRow, is_long_form
 
 UNASSIGNED = "Unassigned"
 CREATE_OPTION = "tick 'Create the indicators the catalogue does not have' (--create-indicators on the command line)"
 UPDATE_OPTION = "tick 'Change existing targets and tolerances' (--update-targets on the command line) to change it"
+NO_LAYOUT = (
+    "Not a figures file in the long form (it needs indicator_code, period and value columns) nor a wide "
+    "scorecard (it needs a header row with an indicator column — Measure, Indicator, KPI, Description or an "
+    "unheaded column of titles — and month columns such as Nov-22): check the header row"
+)
 
 
 def figures_import(
@@ -53,6 +59,12 @@ def figures_import(
         return wide_import(
             table, by=by, commit=commit, create_indicators=create_indicators, update_targets=update_targets
         )
+    if not is_long_form(table) and not map_columns(table.rows[0], FIGURE_COLUMNS).has("indicator_code"):
+        # Neither layout: say what each needs (a file naming an indicator_code column is a long form missing
+        # its other columns, and is told which).
+        report = ImportReport("figures")
+        report.error(None, "", NO_LAYOUT)
+        return report
     return long_form_import(table, by=by, commit=commit)
 
 
@@ -68,8 +80,10 @@ def wide_import(
     written for the financial year their column names (or of the file's last
     month); a stored target or tolerance the file differs from is changed only
     with `update_targets`, else kept and the difference is a warning. Columns
-    the portal does not import (RAG, comparators, quarters) are listed in the
-    report, not dropped silently.
+    the portal does not import (RAG, comparators) are listed in the report,
+    not dropped silently; quarter and annual columns are figures of quarterly
+    and annual indicators, else listed. The derived columns the file prints
+    are checked against the figures read (`wide_figures.check_reading`).
     """
     check_can_import(by)
     report = ImportReport("figures", layout="wide")
@@ -114,6 +128,7 @@ def plan_wide_rows(
     figure_rows: list[FigureRow] = []
     seen: dict[int, int] = {}
     new = NewIndicators.of(sheet, catalogue) if create_indicators else None
+    not_taken = wide_figures.NotTaken()
     for row in sheet.rows:
         indicator = catalogue.indicator(row.code) if row.code else catalogue.indicator_by_title(row.title)
         if indicator is not None and id(indicator) in seen:
@@ -133,6 +148,8 @@ def plan_wide_rows(
         _plan_wide_fields(row, plan, catalogue, report, update_targets=update_targets)
         if plan.created and not _settle_new_indicator(row, plan, new, report):
             continue
+        wide_figures.check_reading(row, plan, catalogue, report)
+        figure_rows.extend(wide_figures.period_figure_rows(row, plan, not_taken))
         plans.append(plan)
         for figure in row.figures:
             figure_rows.append(
@@ -149,6 +166,8 @@ def plan_wide_rows(
             )
     if new is not None:
         new.record_notes(report)
+    if note := not_taken.note():
+        report.notes.append(note)
     return plans, figure_rows
 
 

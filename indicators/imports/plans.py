@@ -48,6 +48,7 @@ class TargetPlan:
     changed: dict[str, tuple] = field(default_factory=dict)
     row: int | None = None  # the file's row, and the heading of the cell each field came from
     columns: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, tuple] = field(default_factory=dict)  # what the file says but the import leaves as stored
 
 
 @dataclass
@@ -149,7 +150,7 @@ def plan_target(
             continue
         if not existing.created:
             if not change_existing:
-                kept[name] = (old, new)
+                kept[name] = existing.kept[name] = (old, new)
                 continue
             existing.changed[name] = (old, new)
         setattr(target, name, new)

@@ -5,10 +5,12 @@ Measure", "Polarity", "RO", "Target", months…). Pure.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from indicators import periods
+from indicators.catalogue import cells
 from kpiportal.sheets.columns import normalise_header
 from kpiportal.sheets.table import Row, Table
 
@@ -33,6 +35,7 @@ GROUP = "group"  # performance group / band
 QUARTER = "quarter"  # a full quarter (`Full quarter`, `Q3`): a quarterly figure
 ANNUAL = "annual"  # an annual return (`Annual return`, a year): an annual figure
 IGNORED = "ignored"  # a column the performance team said to ignore (a mapping)
+THEME = "theme"  # a theme (section) column: headed `Theme`, or an unheaded leading column of theme names
 PRINTED_KINDS = (CHANGE, DISTANCE, THRESHOLD, DOT, GROUP)
 WORD_FIELDS = ("theme", "service_area", "unit", "status", "is_key", "frequency", "measure")
 
@@ -49,6 +52,7 @@ _HEADERS = {
         "kpi ref",
         "kpi no",
         "pi ref",
+        "pi",
         "id",
     ),
     TITLE: (
@@ -62,13 +66,28 @@ _HEADERS = {
         "performance indicator",
         "kpi title",
         "description of measure",
+        "measure",
+        "measures",
+        "performance measures",
+        "performance indicators",
+        "indicator description",
     ),
     DEFINITION: ("definition", "definitions", "description", "how it is measured"),
     POLARITY: ("polarity", "direction of travel", "direction", "good is", "better is"),
     RO: ("ro", "responsible officer", "officer", "lead", "lead officer", "owner", "responsible"),
     RAG: ("rag", "rag rating", "rating", "rag status"),
     TOLERANCE: ("tolerance", "tol", "tolerance band"),
-    THRESHOLD: ("tolerance threshold", "threshold"),
+    CHANGE: (
+        "change since last month",
+        "change since last period",
+        "change from last month",
+        "change",
+        "monthly change",
+    ),
+    DISTANCE: ("distance from target", "distance to target", "variance from target", "difference from target"),
+    THRESHOLD: ("tolerance threshold", "threshold", "amber threshold"),
+    DOT: ("d.o.t.", "dot", "d.o.t", "trend", "direction of travel arrow"),
+    GROUP: ("performance group", "group", "performance band", "band"),
     "theme": ("theme", "section"),
     "service_area": ("service area", "service"),
     "unit": ("unit", "units"),
@@ -109,6 +128,9 @@ def classify(text: str, *, group: str = "") -> Label | None:
         return Label(TARGET, text, group, year=_year(text) if year else None)
     if "ytd" in text.casefold() or "year to date" in text.casefold():
         return Label(YTD, text, group, year=_year(text))
+    period_column = _period_column(text, group)
+    if period_column is not None:
+        return period_column
     if _YEAR_HEADING.match(text) and "/" in text:
         return Label(YEAR, text, group, year=periods.parse_financial_year(text.removeprefix("FY").strip()))
     try:
@@ -119,6 +141,67 @@ def classify(text: str, *, group: str = "") -> Label | None:
     if month:
         return Label(MONTH, text, group, period=month)
     return None
+
+
+_QUARTER_WORDS = re.compile(r"\b(?:full\s+quarter|quarter|quarterly|qtr)\b", re.IGNORECASE)
+_ANNUAL_WORDS = re.compile(r"\b(?:annual|annually|full\s+year|whole\s+year)\b", re.IGNORECASE)
+_QUARTER_ONLY = re.compile(rf"^(?:Q([1-4])(?:\s*{_FY})?|{_FY}\s*Q([1-4]))$", re.IGNORECASE)
+_QUARTER_NUMBER = re.compile(r"\bQ([1-4])\b", re.IGNORECASE)
+
+
+def _period_column(text: str, group: str) -> Label | None:
+    """A quarter's figure (`Full quarter`, `Q3`, `Q3 2020/21`) or a year's (`Annual return`, `2019/20` under it).
+
+    The period is the first month of the quarter or financial year; None when the heading does not say
+    which (`Full quarter`): `resolve_period` works it out from the file's latest month.
+    """
+    # A group counts when it is itself a short period heading ("Full quarter" over "Slough 2020/21 Q3"),
+    # not a comparators' group that mentions quarters ("Benchmarking (annual or quarterly…)").
+    original_group = group
+    group = group if len(group.split()) <= 3 else ""
+    if _QUARTER_WORDS.search(f"{group} {text}") or _QUARTER_ONLY.match(text):
+        if _looks_like_month(text):
+            return None
+        year = _year(text) or (_year(group) if not _QUARTER_ONLY.match(text) else None)
+        number = _QUARTER_NUMBER.search(text)
+        period = periods.quarter_months(year, int(number.group(1)))[0] if year and number else None
+        return Label(QUARTER, text, original_group, period=period, year=year)
+    if _ANNUAL_WORDS.search(f"{group} {text}") and not _looks_like_month(text):
+        year = _year(text) or _year(group)
+        start = periods.financial_year_start(year) if year else None
+        return Label(ANNUAL, text, original_group, period=start, year=year)
+    return None
+
+
+def _looks_like_month(text: str) -> bool:
+    try:
+        periods.parse_period(text)
+        return True
+    except periods.PeriodError:
+        return False
+
+
+def resolve_period(label: Label, latest_month: date | None) -> Label:
+    """A quarter or annual column whose heading names no year, placed by the file's latest month.
+
+    `Q3` is the third quarter of the latest month's financial year; `Full quarter` the last quarter that
+    has ended by the latest month; `Annual return` the last financial year that has ended by it.
+    """
+    if label.period is not None or latest_month is None or label.kind not in (QUARTER, ANNUAL):
+        return label
+    year = periods.financial_year_of(latest_month)
+    if label.kind == QUARTER:
+        number = _QUARTER_NUMBER.search(label.text)
+        if number:
+            first = periods.quarter_months(year, int(number.group(1)))[0]
+        else:
+            into = periods.months_into_quarter(latest_month)
+            ended = latest_month if into == 2 else periods.add_months(latest_month, -into - 1)
+            first = periods.add_months(ended, -periods.months_into_quarter(ended))
+        return Label(QUARTER, label.text, label.group, period=first, year=periods.financial_year_of(first))
+    if latest_month.month != 3:
+        year -= 1
+    return Label(ANNUAL, label.text, label.group, period=periods.financial_year_start(year), year=year)
 
 
 def _year(text: str) -> int | None:
@@ -145,16 +228,63 @@ def _bare_month(text: str, group: str) -> date | None:
 
 
 _KEY_HEADINGS = {normalise_header(t) for kind in (CODE, TITLE) for t in _HEADERS[kind]}
+_DEFINITION_HEADINGS = {normalise_header(t) for t in _HEADERS[DEFINITION]}
+_PLAIN_NUMBER = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?%?$")
 
 
 def is_header(row: Row) -> bool:
-    if not any(normalise_header(text) in _KEY_HEADINGS for text in row.cells):
-        return False
-    labels = [classify(text) for text in row.cells]
-    kinds = [label.kind for label in labels if label]
+    keys = {normalise_header(text) for text in row.cells if text}
+    if not keys & _KEY_HEADINGS:
+        if not keys & _DEFINITION_HEADINGS:
+            return False
+        # "Description" over the indicators' titles, beside month columns.
+        kinds = [label.kind for text in row.cells if (label := classify(text))]
+        return kinds.count(MONTH) >= 2
+    kinds = [label.kind for text in row.cells if (label := classify(text))]
     return (CODE in kinds or TITLE in kinds) and len(kinds) >= 2
+
+
+def is_long_text(text: str) -> bool:
+    """Text that reads as an indicator's title: words, not a number, a code or a polarity word."""
+    text = text.strip()
+    if len(text) < 12 or len(text.split()) < 3:
+        return False
+    try:
+        cells.parse_figure(text)
+        return False
+    except cells.CellError:
+        return True
+
+
+def unheaded_title_column(row: Row, below: Sequence[Row]) -> int | None:
+    """The blank heading beside month headings over a column of long text (the titles), if there is one."""
+    if any(_PLAIN_NUMBER.match(text) for text in row.cells):
+        return None  # figures: an indicator row, not headings
+    months = [c for c, text in enumerate(row.cells) if (label := classify(text)) and label.kind == MONTH]
+    if len(months) < 2:
+        return None
+    for c in range(months[0]):
+        if row[c]:
+            continue
+        texts = [r[c] for r in below if r[c]]
+        if texts and sum(1 for t in texts if is_long_text(t)) >= max(1, len(texts) // 2):
+            return c
+    return None
+
+
+def header_indexes(rows: Sequence[Row]) -> list[int]:
+    """The positions of the header rows: by what they say, or month headings over an unheaded title column."""
+    found: list[int] = []
+    for i, row in enumerate(rows):
+        if is_header(row):
+            found.append(i)
+        elif found and found[-1] == i - 1:
+            continue  # the row under a header is its second header row or its first indicator, not a header
+        elif unheaded_title_column(row, rows[i + 1 : i + 6]) is not None:
+            found.append(i)
+    return found
 
 
 def looks_wide(table: Table) -> bool:
     """Whether the table has a header row of the wide layout (one with month or catalogue columns)."""
-    return any(is_header(row) for row in table.rows[:200])
+    return bool(header_indexes(table.rows[:200]))

@@ -2,11 +2,13 @@
 
 from indicators.catalogue import cells
 from indicators.imports.wide_headings import (
+    ANNUAL,
     DEFINITION,
     EXTRA,
     MONTH,
     POLARITY,
     PRINTED_KINDS,
+    QUARTER,
     RO,
     TARGET,
     TOLERANCE,
@@ -14,7 +16,7 @@ from indicators.imports.wide_headings import (
     YTD,
     Label,
 )
-from indicators.imports.wide_sheet import PrintedCell, WideFigure, WideRow, WideSheet, WideTarget
+from indicators.imports.wide_sheet import PrintedCell, WideFigure, WidePeriodFigure, WideRow, WideSheet, WideTarget
 from kpiportal.sheets.table import Row, RowError
 
 
@@ -62,6 +64,8 @@ def parse_row(row: Row, labels: dict[int, Label], code_col, title_col, default_y
         elif kind == TOLERANCE:
             tolerance_text, tolerance_column = text, label.text
         elif kind == YTD:
+            if text and default_year is not None and (label.year or default_year) == default_year:
+                parsed.printed[YTD] = PrintedCell(text, label.text)  # the latest year's, for the check
             if text and not cells.is_not_available(text) and label.year is not None:
                 try:
                     parsed.year_to_date[label.year] = cells.parse_number(text)
@@ -73,6 +77,14 @@ def parse_row(row: Row, labels: dict[int, Label], code_col, title_col, default_y
         elif kind in PRINTED_KINDS:
             if text:
                 parsed.printed[kind] = PrintedCell(text, label.text)
+        elif kind in (QUARTER, ANNUAL):
+            if text and label.period is not None:
+                try:
+                    value, not_available = cells.parse_figure(text)
+                except cells.CellError as exc:
+                    errors.append(RowError(row.number, label.text, str(exc)))
+                    continue
+                parsed.period_figures.append(WidePeriodFigure(kind, label.period, value, not_available, label.text))
         elif kind == EXTRA and text:
             parsed.extras[label.text] = text
     for label, text in targets:
